@@ -1,0 +1,235 @@
+//! Annotations and the set that holds them: the document an analyst saves.
+
+use std::fmt;
+
+use super::anchor::{Anchor, AnchorCheck};
+use super::article::{Article, ContentHash};
+use super::labels::{LabelId, LabelSet};
+
+/// The file format version this build writes. Older versions are migrated by `store`.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Stable unique id of an annotation: a random UUID, kept for the annotation's whole life
+/// (saving, reopening, merging sets of several analysts).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct AnnotationId(pub uuid::Uuid);
+
+impl AnnotationId {
+    /// A fresh random id.
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+
+    /// Id from a number, for tests and examples: `from_u128(1)` is
+    /// `00000000-0000-0000-0000-000000000001`.
+    pub const fn from_u128(n: u128) -> Self {
+        Self(uuid::Uuid::from_u128(n))
+    }
+}
+
+impl fmt::Display for AnnotationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A point in time, UTC, written as RFC 3339 (`2026-11-23T22:06:01Z`).
+pub type Timestamp = jiff::Timestamp;
+
+/// One highlight: which text, what it is, and the analyst's note on it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Annotation {
+    pub id: AnnotationId,
+    pub label: LabelId,
+    pub anchor: Anchor,
+    /// Free text, may span several lines; empty when there is no note.
+    pub note: String,
+    pub created: Timestamp,
+    pub modified: Timestamp,
+}
+
+/// Which article a set annotates.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ArticleRef {
+    /// Path of the article relative to the folder of the set file, with `/` separators
+    /// (e.g. `"story.txt"` or `"../articles/story.txt"`); `claimlens:sample` for the bundled
+    /// sample article; empty if unknown.
+    pub path: String,
+    pub title: String,
+    /// Hash of the article text the anchors were made against.
+    pub content_hash: ContentHash,
+}
+
+/// A typed, directed link between two annotations. Reserved: this version writes none.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Relation {
+    pub id: AnnotationId,
+    pub kind: String,
+    pub from: AnnotationId,
+    pub to: AnnotationId,
+}
+
+/// Everything one analyst marked in one article: what a `.claimlens.ron` file holds.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AnnotationSet {
+    pub format_version: u32,
+    pub article: ArticleRef,
+    /// Who made the annotations (set-level: one set, one analyst).
+    pub analyst: String,
+    pub labels: LabelSet,
+    /// Kept sorted by start offset, then id (see [`AnnotationSet::sort`]), so files diff well.
+    pub annotations: Vec<Annotation>,
+    pub relations: Vec<Relation>,
+}
+
+impl AnnotationSet {
+    /// An empty set for `article`, with the default labels.
+    pub fn new(article: &Article, article_path: String) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            article: ArticleRef {
+                path: article_path,
+                title: article.title.clone(),
+                content_hash: article.hash.clone(),
+            },
+            analyst: String::new(),
+            labels: LabelSet::default(),
+            annotations: Vec::new(),
+            relations: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, id: AnnotationId) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.id == id)
+    }
+
+    /// Restores the canonical order: by start offset, then end offset, then id.
+    pub fn sort(&mut self) {
+        self.annotations.sort_by(|a, b| {
+            let (pa, pb) = (a.anchor.position, b.anchor.position);
+            (pa.start, pa.end, a.id).cmp(&(pb.start, pb.end, b.id))
+        });
+    }
+
+    /// Inserts an annotation at its place in the canonical order.
+    pub fn insert(&mut self, annotation: Annotation) {
+        let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+        let new_key = key(&annotation);
+        let at = self.annotations.partition_point(|a| key(a) < new_key);
+        self.annotations.insert(at, annotation);
+    }
+
+    /// Removes and returns the annotation with `id`.
+    pub fn remove(&mut self, id: AnnotationId) -> Option<Annotation> {
+        let at = self.annotations.iter().position(|a| a.id == id)?;
+        Some(self.annotations.remove(at))
+    }
+
+    /// Annotations whose stored position no longer holds their quote in `article`.
+    pub fn mismatched<'a>(&'a self, article: &'a Article) -> impl Iterator<Item = &'a Annotation> {
+        self.annotations
+            .iter()
+            .filter(move |a| a.anchor.check(article) == AnchorCheck::Mismatch)
+    }
+
+    /// Ids that occur more than once (a hand-edited file may contain them).
+    pub fn duplicate_ids(&self) -> Vec<AnnotationId> {
+        let mut ids: Vec<_> = self.annotations.iter().map(|a| a.id).collect();
+        ids.sort_unstable();
+        let mut dups: Vec<_> = ids
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        dups.dedup();
+        dups
+    }
+
+    /// Counts per label, in label order, including labels with no annotations.
+    pub fn counts(&self) -> Vec<(LabelId, usize)> {
+        let mut counts: Vec<(LabelId, usize)> = self
+            .labels
+            .labels
+            .iter()
+            .map(|l| (l.id.clone(), 0))
+            .collect();
+        for a in &self.annotations {
+            match counts.iter_mut().find(|(id, _)| id == &a.label) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a.label.clone(), 1)),
+            }
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::anchor::Anchor;
+
+    fn annotation(
+        article: &Article,
+        id: u128,
+        range: std::ops::Range<usize>,
+        label: &str,
+    ) -> Annotation {
+        let t = Timestamp::UNIX_EPOCH;
+        Annotation {
+            id: AnnotationId::from_u128(id),
+            label: LabelId::new(label),
+            anchor: Anchor::new(article, range).unwrap(),
+            note: String::new(),
+            created: t,
+            modified: t,
+        }
+    }
+
+    #[test]
+    fn insert_keeps_canonical_order_and_remove_finds_by_id() {
+        let article = Article::from_plain_text("one two three four", "t");
+        let mut set = AnnotationSet::new(&article, "t.txt".into());
+        set.insert(annotation(&article, 3, 8..13, "claim"));
+        set.insert(annotation(&article, 2, 0..3, "source"));
+        set.insert(annotation(&article, 1, 0..3, "claim"));
+        set.insert(annotation(&article, 4, 0..7, "denial"));
+        let order: Vec<u128> = set.annotations.iter().map(|a| a.id.0.as_u128()).collect();
+        assert_eq!(order, [1, 2, 4, 3]);
+        let removed = set.remove(AnnotationId::from_u128(2)).unwrap();
+        assert_eq!(removed.anchor.quote.exact, "one");
+        assert!(set.remove(AnnotationId::from_u128(2)).is_none());
+        assert_eq!(
+            set.counts(),
+            [
+                (LabelId::new("claim"), 2),
+                (LabelId::new("source"), 0),
+                (LabelId::new("denial"), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_are_reported_once() {
+        let article = Article::from_plain_text("one two", "t");
+        let mut set = AnnotationSet::new(&article, String::new());
+        for _ in 0..3 {
+            set.annotations.push(annotation(&article, 7, 0..3, "claim"));
+        }
+        set.annotations.push(annotation(&article, 8, 4..7, "claim"));
+        assert_eq!(set.duplicate_ids(), [AnnotationId::from_u128(7)]);
+    }
+
+    #[test]
+    fn mismatched_lists_anchors_that_no_longer_fit() {
+        let old = Article::from_plain_text("one two", "t");
+        let mut set = AnnotationSet::new(&old, String::new());
+        set.insert(annotation(&old, 1, 0..3, "claim"));
+        set.insert(annotation(&old, 2, 4..7, "claim"));
+        let new = Article::from_plain_text("one too", "t");
+        let ids: Vec<_> = set.mismatched(&new).map(|a| a.id).collect();
+        assert_eq!(ids, [AnnotationId::from_u128(2)]);
+    }
+}

@@ -1,0 +1,373 @@
+//! The article: normalised text split into paragraphs, with a title and a content hash.
+//!
+//! Every position in Claimlens is a **Unicode code point offset** into [`Article::text`]
+//! (not a byte offset, not a UTF-16 unit). Ranges are half-open: `start..end`, end exclusive.
+//!
+//! ```text
+//! text:    "Héllo 世界\n"
+//! offsets:  0123456 78 9
+//! ```
+//! `2..5` is `"llo"` although `é` takes two bytes in UTF-8; `6..8` is `"世界"`.
+
+use std::ops::Range;
+
+use sha2::{Digest as _, Sha256};
+
+/// How far apart the entries of the char → byte index are, in code points.
+const BYTE_INDEX_STRIDE: usize = 256;
+
+/// What kind of block a paragraph is; decides how the reader sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// The article's headline (annotatable like any other text).
+    Headline,
+    /// An ordinary paragraph.
+    Body,
+}
+
+/// One paragraph of the article.
+///
+/// `chars` is a code point range into [`Article::text`], `bytes` the same range in bytes.
+/// Example: in `"Title\n\nBody."`, the headline is chars `0..5`, the body chars `7..12`.
+/// Paragraphs do not overlap and are in text order; the newlines between them belong to none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    pub chars: Range<usize>,
+    pub bytes: Range<usize>,
+    pub kind: BlockKind,
+}
+
+/// A SHA-256 of the normalised text, written as `sha256:<64 hex digits>`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct ContentHash(pub String);
+
+impl ContentHash {
+    pub fn of_text(text: &str) -> Self {
+        let digest = Sha256::digest(text.as_bytes());
+        let mut hex = String::with_capacity(7 + 64);
+        hex.push_str("sha256:");
+        for byte in digest {
+            use std::fmt::Write as _;
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Self(hex)
+    }
+
+    /// The first 12 hex digits, for messages.
+    pub fn short(&self) -> &str {
+        let hex = self.0.strip_prefix("sha256:").unwrap_or(&self.0);
+        hex.get(..12).unwrap_or(hex)
+    }
+}
+
+impl std::fmt::Display for ContentHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An article ready to be read and annotated.
+#[derive(Clone, Debug)]
+pub struct Article {
+    /// Shown in the window title and stored in the set. Not necessarily part of `text`.
+    pub title: String,
+    /// The normalised text: `\n` line endings, no byte-order mark. All anchors point into it.
+    pub text: String,
+    /// Paragraphs in text order.
+    pub paragraphs: Vec<Paragraph>,
+    /// Hash of `text`.
+    pub hash: ContentHash,
+    /// Number of code points in `text`.
+    char_len: usize,
+    /// Byte offset of every `BYTE_INDEX_STRIDE`-th code point, so that converting a char offset
+    /// to a byte offset costs at most one stride of scanning whatever the article's length.
+    byte_index: Vec<usize>,
+}
+
+/// Turns any line endings (`\r\n`, lone `\r`) into `\n` and drops a leading byte-order mark.
+pub fn normalize_text(raw: &str) -> String {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Article {
+    /// Builds an article from plain text.
+    ///
+    /// Line endings are normalised. If the first non-blank line is followed by a blank line it is
+    /// the headline (and the title). Otherwise the title is `fallback_title` (a file name, say).
+    /// Paragraphs: if the body has blank lines, blank lines separate paragraphs (hard-wrapped text
+    /// keeps its line breaks inside a paragraph); if it has none, every line is a paragraph, as in
+    /// text copied from a web page.
+    pub fn from_plain_text(raw: &str, fallback_title: &str) -> Self {
+        let text = normalize_text(raw);
+        let lines = line_spans(&text);
+
+        let first_content = lines.iter().position(|l| !l.blank);
+        let headline = first_content.filter(|&i| lines.get(i + 1).is_some_and(|next| next.blank));
+
+        let body_start = headline.map_or(0, |i| i + 1);
+        let body = lines.get(body_start..).unwrap_or_default();
+        let body_has_blank_separators = body
+            .iter()
+            .skip_while(|l| l.blank)
+            .collect::<Vec<_>>()
+            .windows(2)
+            .any(|w| w[0].blank && !w[1].blank);
+
+        let mut paragraphs = Vec::new();
+        if let Some(i) = headline {
+            paragraphs.push(lines[i].to_paragraph(BlockKind::Headline));
+        }
+        if body_has_blank_separators {
+            let mut block: Option<(LineSpan, LineSpan)> = None;
+            for line in body {
+                if line.blank {
+                    if let Some((first, last)) = block.take() {
+                        paragraphs.push(first.join(&last).to_paragraph(BlockKind::Body));
+                    }
+                } else {
+                    block = Some(match block {
+                        Some((first, _)) => (first, line.clone()),
+                        None => (line.clone(), line.clone()),
+                    });
+                }
+            }
+            if let Some((first, last)) = block {
+                paragraphs.push(first.join(&last).to_paragraph(BlockKind::Body));
+            }
+        } else {
+            paragraphs.extend(
+                body.iter()
+                    .filter(|l| !l.blank)
+                    .map(|l| l.to_paragraph(BlockKind::Body)),
+            );
+        }
+
+        let title = match headline {
+            Some(i) => text[lines[i].bytes.clone()].trim().to_owned(),
+            None if fallback_title.trim().is_empty() => "Untitled".to_owned(),
+            None => fallback_title.trim().to_owned(),
+        };
+        Self::from_parts(title, text, paragraphs)
+    }
+
+    /// Builds an article from already normalised text and paragraphs (for importers).
+    pub fn from_parts(title: String, text: String, paragraphs: Vec<Paragraph>) -> Self {
+        let hash = ContentHash::of_text(&text);
+        let mut byte_index = Vec::with_capacity(text.len() / BYTE_INDEX_STRIDE + 1);
+        let mut char_len = 0;
+        for (i, (byte, _)) in text.char_indices().enumerate() {
+            if i % BYTE_INDEX_STRIDE == 0 {
+                byte_index.push(byte);
+            }
+            char_len = i + 1;
+        }
+        Self {
+            title,
+            text,
+            paragraphs,
+            hash,
+            char_len,
+            byte_index,
+        }
+    }
+
+    /// Length of the text in code points.
+    pub fn char_len(&self) -> usize {
+        self.char_len
+    }
+
+    /// Byte offset of code point offset `char_offset` (clamped to the end of the text).
+    ///
+    /// Example: in `"añb"`, char 2 (`b`) is byte 3.
+    pub fn byte_of_char(&self, char_offset: usize) -> usize {
+        if char_offset >= self.char_len {
+            return self.text.len();
+        }
+        let block = char_offset / BYTE_INDEX_STRIDE;
+        let block_byte = self.byte_index.get(block).copied().unwrap_or(0);
+        let skip = char_offset - block * BYTE_INDEX_STRIDE;
+        self.text[block_byte..]
+            .char_indices()
+            .nth(skip)
+            .map_or(self.text.len(), |(b, _)| block_byte + b)
+    }
+
+    /// The text of the code point range `chars` (clamped to the text).
+    ///
+    /// Example: `slice(2..5)` of `"Héllo"` is `"llo"`.
+    pub fn slice(&self, chars: Range<usize>) -> &str {
+        let start = self.byte_of_char(chars.start.min(chars.end));
+        let end = self.byte_of_char(chars.end);
+        &self.text[start..end.max(start)]
+    }
+
+    /// The paragraph that contains code point `char_offset`, or the first paragraph after it
+    /// when the offset falls between paragraphs. `None` past the last paragraph.
+    pub fn paragraph_at_or_after(&self, char_offset: usize) -> Option<usize> {
+        let i = self
+            .paragraphs
+            .partition_point(|p| p.chars.end <= char_offset);
+        (i < self.paragraphs.len()).then_some(i)
+    }
+
+    /// Indices of the paragraphs that intersect `chars` (empty ranges touch none).
+    pub fn paragraphs_touching(&self, chars: Range<usize>) -> Range<usize> {
+        let first = self
+            .paragraphs
+            .partition_point(|p| p.chars.end <= chars.start);
+        let last = self
+            .paragraphs
+            .partition_point(|p| p.chars.start < chars.end);
+        first..last.max(first)
+    }
+}
+
+/// One line of the text, without its `\n`.
+#[derive(Clone, Debug)]
+struct LineSpan {
+    chars: Range<usize>,
+    bytes: Range<usize>,
+    blank: bool,
+}
+
+impl LineSpan {
+    fn join(&self, last: &Self) -> Self {
+        Self {
+            chars: self.chars.start..last.chars.end,
+            bytes: self.bytes.start..last.bytes.end,
+            blank: false,
+        }
+    }
+
+    fn to_paragraph(&self, kind: BlockKind) -> Paragraph {
+        Paragraph {
+            chars: self.chars.clone(),
+            bytes: self.bytes.clone(),
+            kind,
+        }
+    }
+}
+
+/// Splits normalised text into lines with char and byte ranges (trailing spaces stay in).
+fn line_spans(text: &str) -> Vec<LineSpan> {
+    let mut lines = Vec::new();
+    let mut char_pos = 0;
+    let mut byte_pos = 0;
+    for line in text.split('\n') {
+        let n_chars = line.chars().count();
+        lines.push(LineSpan {
+            chars: char_pos..char_pos + n_chars,
+            bytes: byte_pos..byte_pos + line.len(),
+            blank: line.trim().is_empty(),
+        });
+        char_pos += n_chars + 1;
+        byte_pos += line.len() + 1;
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paragraph_texts(article: &Article) -> Vec<&str> {
+        article
+            .paragraphs
+            .iter()
+            .map(|p| &article.text[p.bytes.clone()])
+            .collect()
+    }
+
+    #[test]
+    fn headline_then_lines_as_paragraphs() {
+        let a = Article::from_plain_text("Big News\r\n\r\nFirst para.\r\nSecond para.\r\n", "x");
+        assert_eq!(a.title, "Big News");
+        assert_eq!(a.text, "Big News\n\nFirst para.\nSecond para.\n");
+        assert_eq!(
+            paragraph_texts(&a),
+            ["Big News", "First para.", "Second para."]
+        );
+        assert_eq!(a.paragraphs[0].kind, BlockKind::Headline);
+        assert_eq!(a.paragraphs[1].chars, 10..21);
+    }
+
+    #[test]
+    fn blank_line_separated_blocks_keep_inner_line_breaks() {
+        let a = Article::from_plain_text("T\n\nline one\nline two\n\n\nnext block\n", "x");
+        assert_eq!(
+            paragraph_texts(&a),
+            ["T", "line one\nline two", "next block"]
+        );
+    }
+
+    #[test]
+    fn no_headline_uses_fallback_title() {
+        let a = Article::from_plain_text("just one line\nand another", "notes.txt");
+        assert_eq!(a.title, "notes.txt");
+        assert_eq!(paragraph_texts(&a), ["just one line", "and another"]);
+        assert!(a.paragraphs.iter().all(|p| p.kind == BlockKind::Body));
+    }
+
+    #[test]
+    fn empty_and_blank_text() {
+        for raw in ["", "\n\n", "   \n"] {
+            let a = Article::from_plain_text(raw, "");
+            assert!(a.paragraphs.is_empty());
+            assert_eq!(a.title, "Untitled");
+        }
+    }
+
+    #[test]
+    fn bom_is_dropped_and_cr_normalised() {
+        let a = Article::from_plain_text("\u{feff}a\rb", "t");
+        assert_eq!(a.text, "a\nb");
+    }
+
+    #[test]
+    fn char_offsets_are_code_points() {
+        let text = "Héllo 世界 👩‍🔬 e\u{301}!".repeat(100);
+        let a = Article::from_plain_text(&text, "t");
+        for (i, (byte, _)) in a.text.char_indices().enumerate() {
+            assert_eq!(a.byte_of_char(i), byte);
+        }
+        assert_eq!(a.byte_of_char(a.char_len()), a.text.len());
+        assert_eq!(a.byte_of_char(a.char_len() + 10), a.text.len());
+        assert_eq!(a.slice(2..5), "llo");
+        assert_eq!(a.slice(6..8), "世界");
+    }
+
+    #[test]
+    fn paragraph_lookup() {
+        let a = Article::from_plain_text("T\n\nab\ncd\n", "x");
+        // T=0..1, ab=3..5, cd=6..8
+        assert_eq!(a.paragraph_at_or_after(0), Some(0));
+        assert_eq!(a.paragraph_at_or_after(1), Some(1));
+        assert_eq!(a.paragraph_at_or_after(5), Some(2));
+        assert_eq!(a.paragraph_at_or_after(8), None);
+        assert_eq!(a.paragraphs_touching(4..7), 1..3);
+        assert_eq!(a.paragraphs_touching(5..6), 2..2);
+    }
+
+    #[test]
+    fn hash_depends_on_text_only() {
+        let a = Article::from_plain_text("T\n\nbody", "a");
+        let b = Article::from_plain_text("T\r\n\r\nbody", "b");
+        assert_eq!(a.hash, b.hash);
+        assert!(a.hash.0.starts_with("sha256:") && a.hash.0.len() == 7 + 64);
+        assert_ne!(a.hash, Article::from_plain_text("T\n\nbody.", "a").hash);
+    }
+}

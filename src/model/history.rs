@@ -1,0 +1,269 @@
+//! Edits and undo history.
+//!
+//! Every change to a set is an [`Edit`] that knows its inverse. A user action becomes one
+//! [`Transaction`] (a list of edits applied together), so undo and redo always move by whole
+//! actions: deleting an annotation is one step, and so is a note typed over many keystrokes
+//! (the app records the note when the analyst stops typing, not per character).
+
+use super::annotation::{Annotation, AnnotationId, AnnotationSet};
+
+/// One reversible change to an [`AnnotationSet`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    Add(Annotation),
+    Remove(Annotation),
+    /// Replace `before` (found by its id) with `after`; both have the same id.
+    Update {
+        before: Box<Annotation>,
+        after: Box<Annotation>,
+    },
+}
+
+/// Why an edit could not be applied (the set was not in the state the edit expects).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("annotation {0} already exists")]
+    AlreadyExists(AnnotationId),
+    #[error("annotation {0} does not exist")]
+    Missing(AnnotationId),
+}
+
+impl Edit {
+    pub fn inverse(&self) -> Self {
+        match self {
+            Self::Add(a) => Self::Remove(a.clone()),
+            Self::Remove(a) => Self::Add(a.clone()),
+            Self::Update { before, after } => Self::Update {
+                before: after.clone(),
+                after: before.clone(),
+            },
+        }
+    }
+
+    /// The annotation this edit leaves behind, if any (for selecting it after undo/redo).
+    pub fn result_id(&self) -> Option<AnnotationId> {
+        match self {
+            Self::Add(a) => Some(a.id),
+            Self::Update { after, .. } => Some(after.id),
+            Self::Remove(_) => None,
+        }
+    }
+
+    /// Applies the edit; on error the set is unchanged.
+    pub fn apply(&self, set: &mut AnnotationSet) -> Result<(), EditError> {
+        match self {
+            Self::Add(a) => {
+                if set.get(a.id).is_some() {
+                    return Err(EditError::AlreadyExists(a.id));
+                }
+                set.insert(a.clone());
+            }
+            Self::Remove(a) => {
+                set.remove(a.id).ok_or(EditError::Missing(a.id))?;
+            }
+            Self::Update { before, after } => {
+                set.remove(before.id).ok_or(EditError::Missing(before.id))?;
+                set.insert((**after).clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Edits applied together as one user action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transaction {
+    /// Unique within a [`History`]; tells the app whether the set differs from the saved one.
+    pub revision: u64,
+    pub edits: Vec<Edit>,
+}
+
+impl Transaction {
+    /// Applies all edits in order; if one fails, the ones already applied are rolled back.
+    fn apply(edits: &[Edit], set: &mut AnnotationSet) -> Result<(), EditError> {
+        for (i, edit) in edits.iter().enumerate() {
+            if let Err(err) = edit.apply(set) {
+                for done in edits[..i].iter().rev() {
+                    // Undoing what was just done cannot fail.
+                    let _ = done.inverse().apply(set);
+                }
+                return Err(err);
+            }
+        }
+        Ok(())
+    }
+
+    fn inverse(&self) -> Vec<Edit> {
+        self.edits.iter().rev().map(Edit::inverse).collect()
+    }
+}
+
+/// Undo and redo stacks. The revision of the state is the revision of the last transaction
+/// applied (0 for the state the set was opened in).
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    undo: Vec<Transaction>,
+    redo: Vec<Transaction>,
+    next_revision: u64,
+}
+
+impl History {
+    /// Applies `edits` as one transaction and records it; clears the redo stack.
+    /// Returns the ids the edits leave behind. An empty list records nothing.
+    pub fn apply(
+        &mut self,
+        set: &mut AnnotationSet,
+        edits: Vec<Edit>,
+    ) -> Result<Vec<AnnotationId>, EditError> {
+        if edits.is_empty() {
+            return Ok(Vec::new());
+        }
+        Transaction::apply(&edits, set)?;
+        self.next_revision += 1;
+        let ids = edits.iter().filter_map(Edit::result_id).collect();
+        self.undo.push(Transaction {
+            revision: self.next_revision,
+            edits,
+        });
+        self.redo.clear();
+        Ok(ids)
+    }
+
+    /// Undoes the last transaction; returns the ids it leaves behind, or `None` if there was
+    /// nothing to undo.
+    pub fn undo(&mut self, set: &mut AnnotationSet) -> Option<Vec<AnnotationId>> {
+        let tx = self.undo.pop()?;
+        let inverse = tx.inverse();
+        if Transaction::apply(&inverse, set).is_err() {
+            self.undo.push(tx);
+            return None;
+        }
+        self.redo.push(tx);
+        Some(inverse.iter().filter_map(Edit::result_id).collect())
+    }
+
+    /// Redoes the last undone transaction.
+    pub fn redo(&mut self, set: &mut AnnotationSet) -> Option<Vec<AnnotationId>> {
+        let tx = self.redo.pop()?;
+        if Transaction::apply(&tx.edits, set).is_err() {
+            self.redo.push(tx);
+            return None;
+        }
+        let ids = tx.edits.iter().filter_map(Edit::result_id).collect();
+        self.undo.push(tx);
+        Some(ids)
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Identifies the current state: compare with the revision at the last save to know
+    /// whether there are unsaved changes.
+    pub fn revision(&self) -> u64 {
+        self.undo.last().map_or(0, |tx| tx.revision)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Anchor, Article, LabelId, Timestamp};
+
+    fn setup() -> (Article, AnnotationSet) {
+        let article = Article::from_plain_text("alpha beta gamma", "t");
+        let set = AnnotationSet::new(&article, String::new());
+        (article, set)
+    }
+
+    fn ann(article: &Article, id: u128, range: std::ops::Range<usize>) -> Annotation {
+        Annotation {
+            id: AnnotationId::from_u128(id),
+            label: LabelId::new("claim"),
+            anchor: Anchor::new(article, range).unwrap(),
+            note: String::new(),
+            created: Timestamp::UNIX_EPOCH,
+            modified: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn undo_redo_walks_whole_transactions() {
+        let (article, mut set) = setup();
+        let mut h = History::default();
+        let a = ann(&article, 1, 0..5);
+        h.apply(&mut set, vec![Edit::Add(a.clone())]).unwrap();
+        let after_add = h.revision();
+        let mut noted = a.clone();
+        noted.note = "first line\nsecond line".into();
+        h.apply(
+            &mut set,
+            vec![Edit::Update {
+                before: Box::new(a.clone()),
+                after: Box::new(noted.clone()),
+            }],
+        )
+        .unwrap();
+        assert_eq!(set.get(a.id).unwrap().note, "first line\nsecond line");
+
+        assert_eq!(h.undo(&mut set), Some(vec![a.id]));
+        assert_eq!(set.get(a.id).unwrap().note, "");
+        assert_eq!(h.revision(), after_add);
+        assert_eq!(h.undo(&mut set), Some(vec![]));
+        assert!(set.annotations.is_empty());
+        assert_eq!(h.revision(), 0);
+        assert_eq!(h.undo(&mut set), None);
+
+        h.redo(&mut set).unwrap();
+        h.redo(&mut set).unwrap();
+        assert_eq!(set.get(a.id), Some(&noted));
+        assert!(h.redo(&mut set).is_none());
+    }
+
+    #[test]
+    fn a_new_edit_clears_redo_and_gets_a_new_revision() {
+        let (article, mut set) = setup();
+        let mut h = History::default();
+        h.apply(&mut set, vec![Edit::Add(ann(&article, 1, 0..5))])
+            .unwrap();
+        let r1 = h.revision();
+        h.undo(&mut set);
+        h.apply(&mut set, vec![Edit::Add(ann(&article, 2, 6..10))])
+            .unwrap();
+        assert!(!h.can_redo());
+        assert_ne!(h.revision(), r1, "a different state must not look saved");
+    }
+
+    #[test]
+    fn failing_transaction_rolls_back() {
+        let (article, mut set) = setup();
+        let mut h = History::default();
+        let a = ann(&article, 1, 0..5);
+        let b = ann(&article, 2, 6..10);
+        h.apply(&mut set, vec![Edit::Add(a.clone())]).unwrap();
+        let before = set.clone();
+        let err = h
+            .apply(&mut set, vec![Edit::Add(b), Edit::Add(a.clone())])
+            .unwrap_err();
+        assert_eq!(err, EditError::AlreadyExists(a.id));
+        assert_eq!(set, before);
+        assert_eq!(h.revision(), 1);
+    }
+
+    #[test]
+    fn remove_then_undo_restores_identical_annotation() {
+        let (article, mut set) = setup();
+        let mut h = History::default();
+        let mut a = ann(&article, 9, 11..16);
+        a.note = "日本語 note 🙂".into();
+        h.apply(&mut set, vec![Edit::Add(a.clone())]).unwrap();
+        h.apply(&mut set, vec![Edit::Remove(a.clone())]).unwrap();
+        assert!(set.annotations.is_empty());
+        h.undo(&mut set);
+        assert_eq!(set.annotations, vec![a]);
+    }
+}

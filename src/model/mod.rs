@@ -1,0 +1,18 @@
+//! The pure data model: article, anchors, labels, annotations, the set, edits and undo history.
+//!
+//! Nothing here knows about the screen or the file system (a test in `tests/` holds that line),
+//! so every rule can be tested without a window or a disk.
+
+mod anchor;
+mod annotation;
+mod article;
+mod history;
+mod labels;
+
+pub use anchor::{Anchor, AnchorCheck, AnchorError, CONTEXT_CHARS, TextPosition, TextQuote};
+pub use annotation::{
+    Annotation, AnnotationId, AnnotationSet, ArticleRef, FORMAT_VERSION, Relation, Timestamp,
+};
+pub use article::{Article, BlockKind, ContentHash, Paragraph, normalize_text};
+pub use history::{Edit, EditError, History, Transaction};
+pub use labels::{Label, LabelId, LabelSet, Rgb};

@@ -1,0 +1,278 @@
+//! Reading and writing annotation sets as RON files.
+//!
+//! * Versioned: every file carries `format_version`; [`load_set_str`] reads the version first and
+//!   refuses files from a newer Claimlens instead of silently dropping what it does not know.
+//! * Stable: annotations are written sorted by start offset, then end, then id, as pretty RON
+//!   with one field per line, so two versions of a set diff well in git.
+//! * Atomic: [`save_set`] writes a temporary file in the same folder, syncs it, renames it over
+//!   the target and syncs the folder. A failed save leaves the old file as it was.
+//! * Bounded: files over [`MAX_SET_BYTES`] and nesting deeper than [`RECURSION_LIMIT`] are
+//!   refused with an error, never a crash.
+
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::{AnnotationSet, FORMAT_VERSION};
+
+/// Largest set file we read (a set with 100,000 annotations is about 60 MB).
+pub const MAX_SET_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Deepest RON nesting we parse; a set needs 6 levels.
+pub const RECURSION_LIMIT: usize = 32;
+
+/// What went wrong reading or writing a set; each message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("could not read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is {size} bytes, more than a set file can be ({MAX_SET_BYTES} bytes)")]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("{path} is not a Claimlens annotation set: {reason}")]
+    NotASet { path: PathBuf, reason: String },
+    #[error("{path} is damaged at line {line}, column {column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path} was written by a newer Claimlens (format {found}; this version reads up to {FORMAT_VERSION}); update Claimlens to open it"
+    )]
+    TooNew { path: PathBuf, found: u32 },
+    #[error("{path} is not valid: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+}
+
+/// The first line of every set file.
+const HEADER: &str =
+    "// Claimlens annotation set. Positions are Unicode code points, end exclusive.\n";
+
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_recursion_limit(RECURSION_LIMIT)
+}
+
+/// Serialises a set as canonical pretty RON (annotations in canonical order).
+pub fn set_to_string(set: &AnnotationSet) -> Result<String, ron::Error> {
+    let mut canonical = set.clone();
+    canonical.sort();
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .separate_tuple_members(true);
+    let body = ron_options().to_string_pretty(&canonical, config)?;
+    Ok(format!("{HEADER}{body}\n"))
+}
+
+/// Only the version, read before the whole file so that a newer format is recognised as such.
+#[derive(serde::Deserialize)]
+struct VersionProbe {
+    format_version: u32,
+}
+
+/// Parses a set from RON text; `path` is used in error messages only.
+pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError> {
+    let probe: VersionProbe = ron_options().from_str(text).map_err(|err| {
+        let looks_like_ron_struct = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("//"))
+            .is_some_and(|l| l.starts_with('(') || l.starts_with("AnnotationSet"));
+        if looks_like_ron_struct && !matches!(err.code, ron::Error::MissingStructField { .. }) {
+            syntax_error(path, &err)
+        } else {
+            StoreError::NotASet {
+                path: path.to_owned(),
+                reason: "it has no format_version (is it a Claimlens .claimlens.ron file?)"
+                    .to_owned(),
+            }
+        }
+    })?;
+    match probe.format_version {
+        0 => {
+            return Err(StoreError::NotASet {
+                path: path.to_owned(),
+                reason: "format_version 0 does not exist".to_owned(),
+            });
+        }
+        v if v > FORMAT_VERSION => {
+            return Err(StoreError::TooNew {
+                path: path.to_owned(),
+                found: v,
+            });
+        }
+        _ => {}
+    }
+    let mut set: AnnotationSet = ron_options()
+        .from_str(text)
+        .map_err(|err| syntax_error(path, &err))?;
+    validate(&set).map_err(|reason| StoreError::Invalid {
+        path: path.to_owned(),
+        reason,
+    })?;
+    set.sort();
+    Ok(set)
+}
+
+fn syntax_error(path: &Path, err: &ron::error::SpannedError) -> StoreError {
+    StoreError::Syntax {
+        path: path.to_owned(),
+        line: err.span.start.line,
+        column: err.span.start.col,
+        message: err.code.to_string(),
+    }
+}
+
+/// Rules the types cannot express.
+fn validate(set: &AnnotationSet) -> Result<(), String> {
+    if let Some(id) = set.duplicate_ids().first() {
+        return Err(format!("annotation id {id} occurs more than once"));
+    }
+    for a in &set.annotations {
+        let p = a.anchor.position;
+        if p.start > p.end {
+            return Err(format!(
+                "annotation {} has start {} after end {}",
+                a.id, p.start, p.end
+            ));
+        }
+        if p.len() != a.anchor.quote.exact.chars().count() {
+            return Err(format!(
+                "annotation {} spans {} code points but its quote has {}",
+                a.id,
+                p.len(),
+                a.anchor.quote.exact.chars().count()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses a set file.
+pub fn load_set(path: &Path) -> Result<AnnotationSet, StoreError> {
+    let read_err = |source| StoreError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_SET_BYTES {
+        return Err(StoreError::TooLarge {
+            path: path.to_owned(),
+            size,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = String::from_utf8(bytes).map_err(|err| StoreError::NotASet {
+        path: path.to_owned(),
+        reason: format!(
+            "it is not UTF-8 text (invalid byte at offset {})",
+            err.utf8_error().valid_up_to()
+        ),
+    })?;
+    load_set_str(&text, path)
+}
+
+/// Writes `set` to `path` atomically (temp file, fsync, rename, fsync folder).
+pub fn save_set(set: &AnnotationSet, path: &Path) -> Result<(), StoreError> {
+    let text = set_to_string(set).map_err(|err| StoreError::Write {
+        path: path.to_owned(),
+        source: std::io::Error::other(err),
+    })?;
+    write_atomically(path, text.as_bytes()).map_err(|source| StoreError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
+/// old file or the new one, never a mix.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".claimlens-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|err| err.error)?;
+    sync_dir(dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    // Windows cannot open a directory as a file; the rename is already durable there.
+    Ok(())
+}
+
+/// The default place for the set of `article_path`: the article's file name with
+/// `.claimlens.ron` appended, in the same folder (`story.txt` → `story.txt.claimlens.ron`, so
+/// `story.txt` and `story.html` get different sets).
+pub fn default_set_path(article_path: &Path) -> PathBuf {
+    let mut name = article_path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".claimlens.ron");
+    article_path.with_file_name(name)
+}
+
+/// `target` relative to folder `base`, with `/` separators, for storing in a set file.
+/// Both should be absolute; if they share no root, `target` is returned whole.
+///
+/// Example: base `/a/sets`, target `/a/articles/x.txt` → `../articles/x.txt`.
+pub fn relative_path(base: &Path, target: &Path) -> String {
+    let base: Vec<Component<'_>> = base.components().collect();
+    let target_parts: Vec<Component<'_>> = target.components().collect();
+    let common = base
+        .iter()
+        .zip(&target_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return target.to_string_lossy().replace('\\', "/");
+    }
+    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - common];
+    parts.extend(
+        target_parts[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_set_path_appends_to_the_file_name() {
+        assert_eq!(
+            default_set_path(Path::new("/x/story.txt")),
+            Path::new("/x/story.txt.claimlens.ron")
+        );
+    }
+
+    #[test]
+    fn relative_paths() {
+        let rel = |b: &str, t: &str| relative_path(Path::new(b), Path::new(t));
+        assert_eq!(rel("/a/b", "/a/b/x.txt"), "x.txt");
+        assert_eq!(rel("/a/sets", "/a/articles/x.txt"), "../articles/x.txt");
+        assert_eq!(rel("/a/b/c", "/a/x.txt"), "../../x.txt");
+    }
+}
