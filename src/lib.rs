@@ -5,5 +5,7 @@
 //! * [`app`]: the application state, its actions and the one place that applies them.
 //! * [`ui`]: `*_ui` functions that draw state and push actions; the reader widget; the theme.
 
+pub mod app;
 pub mod model;
 pub mod store;
+pub mod ui;

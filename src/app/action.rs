@@ -1,0 +1,212 @@
+//! Everything the user can ask for, as data: UI code pushes [`Action`]s, `App::apply` runs them.
+//!
+//! [`Command`] is the table of user-facing commands with their label and shortcut, defined once so
+//! menus, toolbar tooltips and keyboard handling all read from the same place.
+
+use std::path::PathBuf;
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use crate::model::{AnnotationId, LabelId};
+
+/// A range of the article the user selected, in code points (`anchor` where the drag started,
+/// `head` where it is now; either may be larger).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct TextSelection {
+    pub anchor: usize,
+    pub head: usize,
+}
+
+impl TextSelection {
+    pub fn caret(at: usize) -> Self {
+        Self {
+            anchor: at,
+            head: at,
+        }
+    }
+
+    /// Start..end in code points, end exclusive.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.anchor.min(self.head)..self.anchor.max(self.head)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.anchor == self.head
+    }
+}
+
+/// What to do when the user answers the unsaved-changes question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnsavedChoice {
+    Save,
+    Discard,
+    Cancel,
+}
+
+/// One thing the user asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Ask for a file (article or set) with the native dialog.
+    OpenDialog,
+    /// Open an article or a set file (decided by its content).
+    Open(PathBuf),
+    /// Open an article with a given set file.
+    OpenWithSet {
+        article: PathBuf,
+        set: PathBuf,
+    },
+    /// Open the bundled sample article.
+    OpenSample,
+    Save,
+    SaveAsDialog,
+    /// Save to this path (the answer of the Save As dialog).
+    SaveTo(PathBuf),
+    /// The window's close button or File ▸ Quit.
+    Quit,
+    AnswerUnsaved(UnsavedChoice),
+    DismissMessage,
+
+    /// Mark the current text selection with a label.
+    Mark(LabelId),
+    Delete(AnnotationId),
+    SetLabel(AnnotationId, LabelId),
+    SetNote(AnnotationId, String),
+    /// The note text being typed (not yet an undo step; recorded by `SetNote` or when the
+    /// analyst moves on).
+    DraftNote(AnnotationId, String),
+    Undo,
+    Redo,
+
+    SetTextSelection(Option<TextSelection>),
+    /// Select an annotation (its entry in the list and its details), without scrolling.
+    SelectAnnotation(Option<AnnotationId>),
+    /// Select an annotation, scroll the article to it and flash it.
+    Reveal(AnnotationId),
+    CopySelection,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    ToggleTheme,
+}
+
+/// A user-facing command: what menus and shortcuts offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    Open,
+    OpenSample,
+    Save,
+    SaveAs,
+    Quit,
+    Undo,
+    Redo,
+    RedoAlt,
+    DeleteAnnotation,
+    Copy,
+    ZoomIn,
+    ZoomInAlt,
+    ZoomOut,
+    ZoomReset,
+    ToggleTheme,
+}
+
+impl Command {
+    /// Every command, in the order shortcuts are checked (longer modifier sets first, so
+    /// Ctrl+Shift+S is not taken for Ctrl+S).
+    pub const ALL: [Self; 15] = [
+        Self::SaveAs,
+        Self::Redo,
+        Self::Open,
+        Self::OpenSample,
+        Self::Save,
+        Self::Quit,
+        Self::Undo,
+        Self::RedoAlt,
+        Self::DeleteAnnotation,
+        Self::Copy,
+        Self::ZoomIn,
+        Self::ZoomInAlt,
+        Self::ZoomOut,
+        Self::ZoomReset,
+        Self::ToggleTheme,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open…",
+            Self::OpenSample => "Open sample article",
+            Self::Save => "Save",
+            Self::SaveAs => "Save as…",
+            Self::Quit => "Quit",
+            Self::Undo => "Undo",
+            Self::Redo | Self::RedoAlt => "Redo",
+            Self::DeleteAnnotation => "Delete annotation",
+            Self::Copy => "Copy",
+            Self::ZoomIn | Self::ZoomInAlt => "Larger text",
+            Self::ZoomOut => "Smaller text",
+            Self::ZoomReset => "Default text size",
+            Self::ToggleTheme => "Toggle dark/light theme",
+        }
+    }
+
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let ctrl = Modifiers::COMMAND;
+        let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        let s = |m, k| Some(KeyboardShortcut::new(m, k));
+        match self {
+            Self::Open => s(ctrl, Key::O),
+            Self::OpenSample => None,
+            Self::Save => s(ctrl, Key::S),
+            Self::SaveAs => s(ctrl_shift, Key::S),
+            Self::Quit => s(ctrl, Key::Q),
+            Self::Undo => s(ctrl, Key::Z),
+            Self::Redo => s(ctrl_shift, Key::Z),
+            Self::RedoAlt => s(ctrl, Key::Y),
+            Self::DeleteAnnotation => s(Modifiers::NONE, Key::Delete),
+            // Copy arrives as `Event::Copy`; the shortcut is only shown.
+            Self::Copy => None,
+            Self::ZoomIn => s(ctrl, Key::Plus),
+            Self::ZoomInAlt => s(ctrl, Key::Equals),
+            Self::ZoomOut => s(ctrl, Key::Minus),
+            Self::ZoomReset => s(ctrl, Key::Num0),
+            Self::ToggleTheme => s(ctrl_shift, Key::D),
+        }
+    }
+
+    /// Shortcut text for menus (`Ctrl+Shift+S`).
+    pub fn shortcut_text(self, ctx: &egui::Context) -> String {
+        match self {
+            Self::Copy => ctx.format_shortcut(&KeyboardShortcut::new(Modifiers::COMMAND, Key::C)),
+            _ => self
+                .shortcut()
+                .map(|s| ctx.format_shortcut(&s))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Does the command act on text the user is typing (so a focused text field takes it)?
+    pub fn is_text_editing(self) -> bool {
+        matches!(
+            self,
+            Self::Undo | Self::Redo | Self::RedoAlt | Self::DeleteAnnotation | Self::Copy
+        )
+    }
+
+    /// The action, given the selected annotation (for commands that act on it).
+    pub fn action(self, selected: Option<AnnotationId>) -> Option<Action> {
+        Some(match self {
+            Self::Open => Action::OpenDialog,
+            Self::OpenSample => Action::OpenSample,
+            Self::Save => Action::Save,
+            Self::SaveAs => Action::SaveAsDialog,
+            Self::Quit => Action::Quit,
+            Self::Undo => Action::Undo,
+            Self::Redo | Self::RedoAlt => Action::Redo,
+            Self::DeleteAnnotation => Action::Delete(selected?),
+            Self::Copy => Action::CopySelection,
+            Self::ZoomIn | Self::ZoomInAlt => Action::ZoomIn,
+            Self::ZoomOut => Action::ZoomOut,
+            Self::ZoomReset => Action::ZoomReset,
+            Self::ToggleTheme => Action::ToggleTheme,
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! The open document: an article, its annotation set, where both live, and the undo history.
+//! Also the file reading that turns paths into documents (plain functions, testable without a
+//! window).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::model::{AnnotationId, AnnotationSet, Article, History};
+use crate::store::{self, StoreError};
+
+/// The sample article compiled into the binary.
+pub const SAMPLE_TEXT: &str = include_str!("../../assets/alibaba-pla-denial.txt");
+/// How a set refers to the bundled sample article.
+pub const SAMPLE_REF: &str = "claimlens:sample";
+/// Largest article file we read.
+pub const MAX_ARTICLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where the article came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArticleSource {
+    Sample,
+    File(PathBuf),
+}
+
+/// An article, the set annotating it, and its history.
+pub struct Document {
+    pub article: Article,
+    pub source: ArticleSource,
+    pub set: AnnotationSet,
+    /// Where the set was loaded from or last saved to.
+    pub set_path: Option<PathBuf>,
+    pub history: History,
+    /// `history.revision()` when the set was last saved or opened.
+    pub saved_revision: u64,
+    /// Annotations whose stored position does not hold their quote in this article (the
+    /// article changed since the set was saved). Kept in the set, not drawn.
+    pub mismatched: HashSet<AnnotationId>,
+    /// Bumped on every change to the set; caches compare it.
+    pub generation: u64,
+}
+
+impl Document {
+    pub fn new(
+        article: Article,
+        source: ArticleSource,
+        set: Option<(AnnotationSet, PathBuf)>,
+    ) -> Self {
+        let (set, set_path) = match set {
+            Some((set, path)) => (set, Some(path)),
+            None => (AnnotationSet::new(&article, String::new()), None),
+        };
+        let mismatched = set.mismatched(&article).map(|a| a.id).collect();
+        Self {
+            article,
+            source,
+            set,
+            set_path,
+            history: History::default(),
+            saved_revision: 0,
+            mismatched,
+            generation: 0,
+        }
+    }
+
+    pub fn sample() -> Self {
+        Self::new(sample_article(), ArticleSource::Sample, None)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.history.revision() != self.saved_revision
+    }
+
+    pub fn article_path(&self) -> Option<&Path> {
+        match &self.source {
+            ArticleSource::File(p) => Some(p),
+            ArticleSource::Sample => None,
+        }
+    }
+
+    /// Where Save puts the set if it has no file yet: beside the article, or in the
+    /// current folder for the sample.
+    pub fn default_set_path(&self) -> PathBuf {
+        match &self.source {
+            ArticleSource::File(p) => store::default_set_path(p),
+            ArticleSource::Sample => {
+                let dir = std::env::current_dir().unwrap_or_default();
+                dir.join("alibaba-pla-denial.claimlens.ron")
+            }
+        }
+    }
+
+    /// Fills in the set's article reference for saving at `set_path`.
+    ///
+    /// The stored hash stays the old one while some anchors do not match this article, so that
+    /// re-anchoring can still tell which version they were made against.
+    pub fn prepare_for_save(&mut self, set_path: &Path) {
+        self.set.article.path = match &self.source {
+            ArticleSource::Sample => SAMPLE_REF.to_owned(),
+            ArticleSource::File(article) => {
+                let set_dir = absolute(set_path.parent().unwrap_or(Path::new(".")));
+                store::relative_path(&set_dir, &absolute(article))
+            }
+        };
+        self.set.article.title.clone_from(&self.article.title);
+        if self.mismatched.is_empty() {
+            self.set.article.content_hash = self.article.hash.clone();
+        }
+    }
+
+    /// Window title: `*Title — set.ron — Claimlens`, with `*` while there are unsaved changes.
+    pub fn window_title(&self) -> String {
+        let dirty = if self.is_dirty() { "*" } else { "" };
+        let set_name = self
+            .set_path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map_or_else(
+                || "unsaved set".to_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+        format!("{dirty}{} — {set_name} — Claimlens", self.article.title)
+    }
+}
+
+pub fn sample_article() -> Article {
+    Article::from_plain_text(SAMPLE_TEXT, "Sample article")
+}
+
+/// Makes `path` absolute against the current folder (without touching the file system).
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+}
+
+/// Why a file could not be opened; each message names the file and says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("could not read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is {size} bytes; Claimlens opens articles of up to {MAX_ARTICLE_BYTES} bytes")]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error(
+        "{path} is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and open it again"
+    )]
+    NotUtf8 { path: PathBuf, offset: usize },
+    #[error(transparent)]
+    Set(#[from] StoreError),
+    #[error(
+        "the article of {set} was not found at {expected}; open the article first (File ▸ Open), then open the set again"
+    )]
+    ArticleMissing { set: PathBuf, expected: PathBuf },
+}
+
+/// Reads a plain-text article file.
+pub fn read_article(path: &Path) -> Result<Article, OpenError> {
+    let read_err = |source| OpenError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_ARTICLE_BYTES {
+        return Err(OpenError::TooLarge {
+            path: path.to_owned(),
+            size,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text = String::from_utf8(bytes).map_err(|err| OpenError::NotUtf8 {
+        path: path.to_owned(),
+        offset: err.utf8_error().valid_up_to(),
+    })?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(Article::from_plain_text(&text, &file_name))
+}
+
+/// Is this file a Claimlens set (rather than an article)? Decided by content, not name.
+pub fn looks_like_set(path: &Path) -> bool {
+    use std::io::Read as _;
+    let mut head = [0u8; 4096];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return path.extension().is_some_and(|e| e == "ron");
+    };
+    let n = file.read(&mut head).unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    let first = head
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("//"));
+    head.starts_with("// Claimlens annotation set")
+        || (first.is_some_and(|l| l.starts_with('(')) && head.contains("format_version"))
+}
+
+/// Where a set says its article is.
+pub fn set_article_source(set: &AnnotationSet, set_path: &Path) -> Option<ArticleSource> {
+    let reference = set.article.path.as_str();
+    if reference == SAMPLE_REF {
+        return Some(ArticleSource::Sample);
+    }
+    if reference.is_empty() {
+        return None;
+    }
+    let dir = set_path.parent().unwrap_or(Path::new("."));
+    Some(ArticleSource::File(dir.join(reference)))
+}
+
+/// Reads the article a source names.
+pub fn load_source(source: &ArticleSource) -> Result<Article, OpenError> {
+    match source {
+        ArticleSource::Sample => Ok(sample_article()),
+        ArticleSource::File(path) => read_article(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_has_headline_and_paragraphs() {
+        let a = sample_article();
+        assert_eq!(
+            a.title,
+            "Alibaba Denounces Report on Alleged PLA Ties as ‘False and Malicious’"
+        );
+        assert_eq!(a.paragraphs.len(), 10);
+    }
+
+    #[test]
+    fn window_title_marks_unsaved_changes() {
+        let mut doc = Document::sample();
+        assert!(!doc.window_title().starts_with('*'));
+        doc.saved_revision = 99;
+        assert!(doc.window_title().starts_with('*'));
+    }
+}

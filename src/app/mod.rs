@@ -1,0 +1,730 @@
+//! The application: state, the frame loop, and [`App::apply`], the one place that changes state.
+//!
+//! Each frame: collect answers from background dialogs, read shortcuts and dropped files, let
+//! the `*_ui` functions draw and push [`Action`]s, then apply those actions in order. Edits to the
+//! set go through the undo [`History`](crate::model::History); file I/O and dialogs happen here,
+//! never inside a panel.
+
+mod action;
+mod dialogs;
+mod document;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+pub use action::{Action, Command, TextSelection, UnsavedChoice};
+pub use dialogs::{DialogReply, DialogRequest, Dialogs, NativeDialogs, ScriptedDialogs};
+pub use document::{
+    ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
+    read_article, sample_article,
+};
+
+use crate::model::{Anchor, Annotation, AnnotationId, Edit, LabelId, Timestamp};
+use crate::store;
+use crate::ui;
+
+/// Default reader font size in points.
+pub const DEFAULT_FONT_SIZE: f32 = 18.0;
+const MIN_FONT_SIZE: f32 = 10.0;
+const MAX_FONT_SIZE: f32 = 40.0;
+const MAX_RECENT: usize = 10;
+const SETTINGS_KEY: &str = "claimlens-settings";
+
+/// Settings kept between runs (in eframe's storage).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub font_size: f32,
+    pub dark: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            recent: Vec::new(),
+            font_size: DEFAULT_FONT_SIZE,
+            dark: false,
+        }
+    }
+}
+
+/// How the app starts: from the command line, or from a test.
+pub struct StartOptions {
+    /// An article or set to open instead of the sample.
+    pub open: Option<PathBuf>,
+    /// A set to open with `open` (`claimlens ARTICLE --set SET.ron`).
+    pub set: Option<PathBuf>,
+    pub dialogs: Box<dyn Dialogs>,
+    /// The clock for created/modified times (fixed in tests).
+    pub clock: Box<dyn Fn() -> Timestamp>,
+    /// Read and write settings (recent files, font size, theme) in eframe's storage.
+    pub persist_settings: bool,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        Self {
+            open: None,
+            set: None,
+            dialogs: Box::new(NativeDialogs),
+            clock: Box::new(Timestamp::now),
+            persist_settings: true,
+        }
+    }
+}
+
+/// A message for the user: what happened, to which file, and what they can do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub title: String,
+    pub body: String,
+    pub is_error: bool,
+}
+
+/// Everything about the view that is not part of the document.
+#[derive(Clone, Debug, Default)]
+pub struct ViewState {
+    pub selection: Option<TextSelection>,
+    pub selected: Option<AnnotationId>,
+    /// The note being typed for an annotation, recorded as one edit when the analyst stops.
+    pub note_draft: Option<(AnnotationId, String)>,
+    pub font_size: f32,
+    pub dark: bool,
+    /// Scroll the reader so that this code point offset is in view (then cleared).
+    pub scroll_to: Option<usize>,
+    /// The annotation to flash and when the flash started (`ctx` time, seconds).
+    pub flash: Option<(AnnotationId, f64)>,
+    /// A short status line and when it was set.
+    pub status: Option<(String, f64)>,
+}
+
+/// The Claimlens application.
+pub struct App {
+    pub doc: Document,
+    pub view: ViewState,
+    pub settings: Settings,
+    pub reader: ui::reader::ReaderCache,
+    /// Shown in a modal until dismissed.
+    pub message: Option<Message>,
+    /// Set while asking Save / Discard / Cancel: the action to run once the user has answered.
+    pub unsaved_prompt: Option<Action>,
+    /// Run after the next successful save (for "Save" in the unsaved-changes prompt).
+    after_save: Option<Action>,
+    /// Actions pushed by the UI this frame.
+    pub(crate) actions: Vec<Action>,
+    /// Actions sent back by background work (dialog answers).
+    inbox_tx: mpsc::Sender<Action>,
+    inbox_rx: mpsc::Receiver<Action>,
+    dialogs: Box<dyn Dialogs>,
+    clock: Box<dyn Fn() -> Timestamp>,
+    persist_settings: bool,
+    /// The user confirmed quitting; let the next close request through.
+    quitting: bool,
+    title_shown: String,
+    theme_applied: Option<bool>,
+    ctx: egui::Context,
+}
+
+impl App {
+    /// Builds the app for eframe (or for an `egui_kittest` harness).
+    pub fn new(cc: &eframe::CreationContext<'_>, options: StartOptions) -> Self {
+        let settings = if options.persist_settings {
+            cc.storage
+                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+                .unwrap_or_default()
+        } else {
+            Settings::default()
+        };
+        Self::with_context(cc.egui_ctx.clone(), settings, options)
+    }
+
+    /// Builds the app on a bare egui context (for headless use and benchmarks).
+    pub fn with_context(ctx: egui::Context, settings: Settings, options: StartOptions) -> Self {
+        ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        let (inbox_tx, inbox_rx) = mpsc::channel();
+        let view = ViewState {
+            font_size: settings.font_size.clamp(MIN_FONT_SIZE, MAX_FONT_SIZE),
+            dark: settings.dark,
+            ..ViewState::default()
+        };
+        let mut app = Self {
+            doc: Document::sample(),
+            view,
+            settings,
+            reader: ui::reader::ReaderCache::default(),
+            message: None,
+            unsaved_prompt: None,
+            after_save: None,
+            actions: Vec::new(),
+            inbox_tx,
+            inbox_rx,
+            dialogs: options.dialogs,
+            clock: options.clock,
+            persist_settings: options.persist_settings,
+            quitting: false,
+            title_shown: String::new(),
+            theme_applied: None,
+            ctx,
+        };
+        match (options.open, options.set) {
+            (Some(article), Some(set)) => app.apply(Action::OpenWithSet { article, set }),
+            (Some(path), None) => app.apply(Action::Open(path)),
+            (None, Some(set)) => app.apply(Action::Open(set)),
+            (None, None) => {}
+        }
+        app
+    }
+
+    /// Queues an action, as a UI function would.
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    fn time(&self) -> f64 {
+        self.ctx.input(|i| i.time)
+    }
+
+    fn set_status(&mut self, text: impl Into<String>) {
+        self.view.status = Some((text.into(), self.time()));
+    }
+
+    fn show_error(&mut self, title: &str, err: &dyn std::fmt::Display) {
+        log::warn!("{title}: {err}");
+        self.message = Some(Message {
+            title: title.to_owned(),
+            body: err.to_string(),
+            is_error: true,
+        });
+    }
+
+    /// Applies one action. The only place that changes the document.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::OpenDialog => self.guard_unsaved(Action::OpenDialog, |app| {
+                let start_dir = app
+                    .doc
+                    .article_path()
+                    .and_then(Path::parent)
+                    .map(Path::to_owned);
+                app.ask(DialogRequest::Open { start_dir }, Action::Open);
+            }),
+            Action::Open(path) => {
+                self.guard_unsaved(Action::Open(path.clone()), |app| app.open(&path, None));
+            }
+            Action::OpenWithSet { article, set } => {
+                let again = Action::OpenWithSet {
+                    article: article.clone(),
+                    set: set.clone(),
+                };
+                self.guard_unsaved(again, |app| app.open(&article, Some(&set)));
+            }
+            Action::OpenSample => self.guard_unsaved(Action::OpenSample, |app| {
+                app.replace_document(Document::sample());
+            }),
+            Action::Save => match self.doc.set_path.clone() {
+                Some(path) => self.save_to(&path),
+                None => self.apply(Action::SaveAsDialog),
+            },
+            Action::SaveAsDialog => {
+                let suggested = self
+                    .doc
+                    .set_path
+                    .clone()
+                    .unwrap_or_else(|| self.doc.default_set_path());
+                self.ask(DialogRequest::SaveSet { suggested }, Action::SaveTo);
+            }
+            Action::SaveTo(path) => self.save_to(&path),
+            Action::Quit => self.guard_unsaved(Action::Quit, |app| {
+                app.quitting = true;
+                app.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }),
+            Action::AnswerUnsaved(choice) => self.answer_unsaved(choice),
+            Action::DismissMessage => self.message = None,
+
+            Action::Mark(label) => self.mark(label),
+            Action::Delete(id) => {
+                self.commit_note_draft();
+                if let Some(a) = self.doc.set.get(id).cloned() {
+                    let quote = a.anchor.quote.exact.chars().count();
+                    self.record(vec![Edit::Remove(a)]);
+                    self.view.selected = None;
+                    self.set_status(format!("Deleted an annotation of {quote} characters"));
+                }
+            }
+            Action::SetLabel(id, label) => self.update(id, |a| {
+                if a.label == label {
+                    return false;
+                }
+                a.label = label;
+                true
+            }),
+            Action::SetNote(id, note) => {
+                if self.view.note_draft.as_ref().is_some_and(|(d, _)| *d == id) {
+                    self.view.note_draft = None;
+                }
+                self.update(id, |a| {
+                    if a.note == note {
+                        return false;
+                    }
+                    a.note = note;
+                    true
+                });
+            }
+            Action::DraftNote(id, text) => self.view.note_draft = Some((id, text)),
+            Action::Undo => {
+                self.commit_note_draft();
+                match self.doc.history.undo(&mut self.doc.set) {
+                    Some(ids) => self.after_history_step(ids, "Undone"),
+                    None => self.set_status("Nothing to undo"),
+                }
+            }
+            Action::Redo => {
+                self.commit_note_draft();
+                match self.doc.history.redo(&mut self.doc.set) {
+                    Some(ids) => self.after_history_step(ids, "Redone"),
+                    None => self.set_status("Nothing to redo"),
+                }
+            }
+
+            Action::SetTextSelection(selection) => self.view.selection = selection,
+            Action::SelectAnnotation(id) => self.select(id),
+            Action::Reveal(id) => {
+                self.select(Some(id));
+                if let Some(a) = self.doc.set.get(id)
+                    && !self.doc.mismatched.contains(&id)
+                {
+                    self.view.scroll_to = Some(a.anchor.position.start);
+                    self.view.flash = Some((id, self.time()));
+                }
+            }
+            Action::CopySelection => {
+                if let Some(sel) = self.view.selection.filter(|s| !s.is_empty()) {
+                    let text = self.doc.article.slice(sel.range()).to_owned();
+                    self.ctx.copy_text(text);
+                }
+            }
+            Action::ZoomIn => self.set_font_size(self.view.font_size + 2.0),
+            Action::ZoomOut => self.set_font_size(self.view.font_size - 2.0),
+            Action::ZoomReset => self.set_font_size(DEFAULT_FONT_SIZE),
+            Action::ToggleTheme => {
+                self.view.dark = !self.view.dark;
+                self.settings.dark = self.view.dark;
+            }
+        }
+    }
+
+    fn set_font_size(&mut self, size: f32) {
+        self.view.font_size = size.clamp(MIN_FONT_SIZE, MAX_FONT_SIZE);
+        self.settings.font_size = self.view.font_size;
+    }
+
+    /// Runs `then` now if there are no unsaved changes, otherwise asks Save / Discard / Cancel
+    /// first and runs `action` again once the answer allows it.
+    fn guard_unsaved(&mut self, action: Action, then: impl FnOnce(&mut Self)) {
+        self.commit_note_draft();
+        if self.doc.is_dirty() {
+            self.unsaved_prompt = Some(action);
+        } else {
+            then(self);
+        }
+    }
+
+    fn answer_unsaved(&mut self, choice: UnsavedChoice) {
+        let Some(pending) = self.unsaved_prompt.take() else {
+            return;
+        };
+        match choice {
+            UnsavedChoice::Cancel => {}
+            UnsavedChoice::Discard => {
+                // Pretend the current state was saved so the guard lets the action through.
+                self.doc.saved_revision = self.doc.history.revision();
+                self.apply(pending);
+            }
+            UnsavedChoice::Save => {
+                self.after_save = Some(pending);
+                self.apply(Action::Save);
+            }
+        }
+    }
+
+    /// Shows a dialog in the background; its answer comes back as an action.
+    fn ask(&mut self, request: DialogRequest, on_answer: fn(PathBuf) -> Action) {
+        let tx = self.inbox_tx.clone();
+        let ctx = self.ctx.clone();
+        self.dialogs.show(
+            request,
+            Box::new(move |answer| {
+                if let Some(path) = answer {
+                    let _ = tx.send(on_answer(path));
+                }
+                ctx.request_repaint();
+            }),
+        );
+    }
+
+    fn open(&mut self, path: &Path, with_set: Option<&Path>) {
+        let result = match with_set {
+            Some(set) => self.open_article_with_set(path, set),
+            None if looks_like_set(path) => self.open_set(path),
+            None => self.open_article(path),
+        };
+        if let Err(err) = result {
+            self.show_error("Could not open the file", &err);
+        }
+    }
+
+    /// Opens an article and, if there is one beside it, its default set.
+    fn open_article(&mut self, path: &Path) -> Result<(), OpenError> {
+        let article = read_article(path)?;
+        let default_set = store::default_set_path(path);
+        let set = if default_set.exists() {
+            Some((store::load_set(&default_set)?, default_set))
+        } else {
+            None
+        };
+        self.install(article, ArticleSource::File(path.to_owned()), set);
+        self.remember(path);
+        Ok(())
+    }
+
+    fn open_article_with_set(
+        &mut self,
+        article_path: &Path,
+        set_path: &Path,
+    ) -> Result<(), OpenError> {
+        let article = read_article(article_path)?;
+        let set = store::load_set(set_path)?;
+        self.install(
+            article,
+            ArticleSource::File(article_path.to_owned()),
+            Some((set, set_path.to_owned())),
+        );
+        self.remember(set_path);
+        Ok(())
+    }
+
+    /// Opens a set and the article it refers to (or the open article, if it is the same text).
+    fn open_set(&mut self, set_path: &Path) -> Result<(), OpenError> {
+        let set = store::load_set(set_path)?;
+        let source = document::set_article_source(&set, set_path);
+        let loaded = match &source {
+            Some(source) => document::load_source(source)
+                .ok()
+                .map(|a| (a, source.clone())),
+            None => None,
+        };
+        let (article, source) = match loaded {
+            Some(found) => found,
+            None if self.doc.article.hash == set.article.content_hash => {
+                (self.doc.article.clone(), self.doc.source.clone())
+            }
+            None => {
+                let expected = match source {
+                    Some(ArticleSource::File(p)) => p,
+                    _ => PathBuf::from(&set.article.title),
+                };
+                return Err(OpenError::ArticleMissing {
+                    set: set_path.to_owned(),
+                    expected,
+                });
+            }
+        };
+        self.install(article, source, Some((set, set_path.to_owned())));
+        self.remember(set_path);
+        Ok(())
+    }
+
+    /// Makes a freshly read article and set the open document, and tells the user if the
+    /// article changed since the set was saved.
+    fn install(
+        &mut self,
+        article: crate::model::Article,
+        source: ArticleSource,
+        set: Option<(crate::model::AnnotationSet, PathBuf)>,
+    ) {
+        let doc = Document::new(article, source, set);
+        let hash_differs = doc.set.article.content_hash != doc.article.hash;
+        let (total, lost) = (doc.set.annotations.len(), doc.mismatched.len());
+        let set_name = doc
+            .set_path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        self.replace_document(doc);
+        if hash_differs && total > 0 {
+            let body = if lost == 0 {
+                format!(
+                    "The article's text differs from the version {set_name} was made against, \
+                     but all {total} annotations still sit on their quoted text."
+                )
+            } else {
+                format!(
+                    "The article's text differs from the version {set_name} was made against. \
+                     {} of {total} annotations still sit on their quoted text; {lost} could not \
+                     be placed. They are kept in the set (and in the file when you save) and \
+                     listed under \"Not found in this article\" in the side panel, with their \
+                     quotes. Open the original version of the article to see them in place.",
+                    total - lost
+                )
+            };
+            self.message = Some(Message {
+                title: "The article has changed".to_owned(),
+                body,
+                is_error: false,
+            });
+        }
+    }
+
+    fn replace_document(&mut self, doc: Document) {
+        self.doc = doc;
+        self.view.selection = None;
+        self.view.selected = None;
+        self.view.note_draft = None;
+        self.view.flash = None;
+        self.view.scroll_to = Some(0);
+        self.reader = ui::reader::ReaderCache::default();
+    }
+
+    fn remember(&mut self, path: &Path) {
+        let path = document::absolute(path);
+        self.settings.recent.retain(|p| p != &path);
+        self.settings.recent.insert(0, path);
+        self.settings.recent.truncate(MAX_RECENT);
+    }
+
+    fn save_to(&mut self, path: &Path) {
+        self.commit_note_draft();
+        self.doc.prepare_for_save(path);
+        match store::save_set(&self.doc.set, path) {
+            Ok(()) => {
+                self.doc.set_path = Some(path.to_owned());
+                self.doc.saved_revision = self.doc.history.revision();
+                self.remember(path);
+                self.set_status(format!("Saved {}", path.display()));
+                if let Some(next) = self.after_save.take() {
+                    self.apply(next);
+                }
+            }
+            Err(err) => {
+                self.after_save = None;
+                self.message = Some(Message {
+                    title: "Could not save".to_owned(),
+                    body: format!(
+                        "{err}\n\nYour annotations are still open and the file on disk was not \
+                         changed. Try File ▸ Save as… to save somewhere else."
+                    ),
+                    is_error: true,
+                });
+            }
+        }
+    }
+
+    fn mark(&mut self, label: LabelId) {
+        let Some(selection) = self.view.selection.filter(|s| !s.is_empty()) else {
+            self.set_status("Select some text first, then press a label key");
+            return;
+        };
+        let anchor = match Anchor::new(&self.doc.article, selection.range()) {
+            Ok(anchor) => anchor,
+            Err(err) => {
+                self.set_status(format!("Cannot mark this: {err}"));
+                return;
+            }
+        };
+        self.commit_note_draft();
+        let now = self.now();
+        let annotation = Annotation {
+            id: AnnotationId::random(),
+            label,
+            anchor,
+            note: String::new(),
+            created: now,
+            modified: now,
+        };
+        let id = annotation.id;
+        self.record(vec![Edit::Add(annotation)]);
+        self.view.selection = None;
+        self.view.selected = Some(id);
+    }
+
+    /// Changes one annotation through the history; `change` returns false if nothing changed.
+    fn update(&mut self, id: AnnotationId, change: impl FnOnce(&mut Annotation) -> bool) {
+        let Some(before) = self.doc.set.get(id).cloned() else {
+            return;
+        };
+        let mut after = before.clone();
+        if !change(&mut after) {
+            return;
+        }
+        after.modified = self.now();
+        self.record(vec![Edit::Update {
+            before: Box::new(before),
+            after: Box::new(after),
+        }]);
+    }
+
+    fn record(&mut self, edits: Vec<Edit>) {
+        match self.doc.history.apply(&mut self.doc.set, edits) {
+            Ok(_) => self.doc.generation += 1,
+            Err(err) => self.show_error("Could not change the annotations", &err),
+        }
+    }
+
+    fn after_history_step(&mut self, ids: Vec<AnnotationId>, verb: &str) {
+        self.doc.generation += 1;
+        self.view.note_draft = None;
+        self.view.selected = ids.first().copied();
+        if let Some(a) = self.view.selected.and_then(|id| self.doc.set.get(id)) {
+            self.view.scroll_to = Some(a.anchor.position.start);
+        }
+        self.set_status(verb);
+    }
+
+    fn select(&mut self, id: Option<AnnotationId>) {
+        if self.view.selected != id {
+            self.commit_note_draft();
+            self.view.selected = id;
+        }
+    }
+
+    /// Records the note being typed as one edit (if it changed).
+    pub fn commit_note_draft(&mut self) {
+        if let Some((id, note)) = self.view.note_draft.take() {
+            self.update(id, |a| {
+                if a.note == note {
+                    return false;
+                }
+                a.note = note;
+                true
+            });
+        }
+    }
+
+    /// Runs one frame of the UI: input, panels, then the queued actions.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        while let Ok(action) = self.inbox_rx.try_recv() {
+            self.actions.push(action);
+        }
+        if self.theme_applied != Some(self.view.dark) {
+            ctx.set_theme(if self.view.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.theme_applied = Some(self.view.dark);
+        }
+        self.handle_window_input(&ctx);
+
+        ui::app_ui(ui, self);
+
+        for action in std::mem::take(&mut self.actions) {
+            self.apply(action);
+        }
+
+        let title = self.doc.window_title();
+        if title != self.title_shown {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title_shown = title;
+        }
+        if let Some((_, since)) = self.view.status
+            && self.time() - since > 6.0
+        {
+            self.view.status = None;
+        }
+    }
+
+    /// Close requests, dropped files, shortcuts and copy.
+    fn handle_window_input(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.quitting {
+            self.commit_note_draft();
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.unsaved_prompt = Some(Action::Quit);
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        match dropped.as_slice() {
+            [] => {}
+            [one] => self.actions.push(Action::Open(one.clone())),
+            many => {
+                // An article and a set dropped together open as a pair.
+                let (sets, articles): (Vec<_>, Vec<_>) =
+                    many.iter().partition(|p| looks_like_set(p));
+                match (articles.first(), sets.first()) {
+                    (Some(article), Some(set)) => self.actions.push(Action::OpenWithSet {
+                        article: (*article).clone(),
+                        set: (*set).clone(),
+                    }),
+                    _ => self.actions.push(Action::Open(many[0].clone())),
+                }
+            }
+        }
+        if self.unsaved_prompt.is_some() || self.message.is_some() {
+            return;
+        }
+        let typing = ctx.egui_wants_keyboard_input();
+        for command in Command::ALL {
+            if typing && command.is_text_editing() {
+                continue;
+            }
+            let Some(shortcut) = command.shortcut() else {
+                continue;
+            };
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut))
+                && let Some(action) = command.action(self.view.selected)
+            {
+                self.actions.push(action);
+            }
+        }
+        if typing {
+            return;
+        }
+        let copy = ctx.input(|i| i.events.iter().any(|e| matches!(e, egui::Event::Copy)));
+        if copy {
+            self.actions.push(Action::CopySelection);
+        }
+        for digit in 1..=9u8 {
+            let Some(key) = egui::Key::from_name(&digit.to_string()) else {
+                continue;
+            };
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key))
+                && let Some(label) = self.doc.set.labels.by_key(digit)
+            {
+                self.actions.push(Action::Mark(label.id.clone()));
+            }
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+            self.actions.push(Action::SetTextSelection(None));
+            self.actions.push(Action::SelectAnnotation(None));
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist_settings {
+            eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+        }
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,283 @@
+//! Drawing: `*_ui` functions read the state and push [`Action`]s; they change nothing else.
+//!
+//! * [`app_ui`]: the window — menu bar and toolbar, status bar, side panel, reader, dialogs.
+//! * [`reader`]: the article column with highlights, selection and its layout cache.
+//! * [`side_panel`]: details of the selected annotation and the grouped list.
+//! * [`theme`]: every colour and size.
+
+pub mod reader;
+pub mod side_panel;
+pub mod theme;
+
+use egui::{RichText, Ui};
+
+use crate::app::{Action, App, Command, Document, Message, UnsavedChoice, ViewState};
+
+/// The whole window.
+pub fn app_ui(ui: &mut Ui, app: &mut App) {
+    let scroll_to = app.view.scroll_to.take();
+    let App {
+        doc,
+        view,
+        settings,
+        reader,
+        message,
+        unsaved_prompt,
+        actions,
+        ..
+    } = app;
+
+    egui::Panel::top("toolbar").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            menu_bar_ui(ui, doc, view, &settings.recent, actions)
+        });
+        toolbar_ui(ui, doc, view, actions);
+        ui.add_space(2.0);
+    });
+    egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, doc, view));
+    egui::Panel::right("annotations")
+        .resizable(true)
+        .default_size(340.0)
+        .size_range(220.0..=700.0)
+        .show(ui, |ui| side_panel::side_panel_ui(ui, doc, view, actions));
+    egui::CentralPanel::default()
+        .frame(egui::Frame::NONE.fill(theme::reader_background(view.dark)))
+        .show(ui, |ui| {
+            reader::reader_ui(ui, doc, view, scroll_to, reader, actions)
+        });
+
+    if let Some(pending) = unsaved_prompt {
+        unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
+    } else if let Some(message) = message {
+        message_ui(ui.ctx(), message, actions);
+    }
+}
+
+/// A menu entry for a command, with its shortcut shown.
+fn command_button(
+    ui: &mut Ui,
+    command: Command,
+    enabled: bool,
+    selected: Option<crate::model::AnnotationId>,
+    actions: &mut Vec<Action>,
+) {
+    let shortcut = command.shortcut_text(ui.ctx());
+    let button = egui::Button::new(command.label()).shortcut_text(shortcut);
+    if ui.add_enabled(enabled, button).clicked()
+        && let Some(action) = command.action(selected)
+    {
+        actions.push(action);
+    }
+}
+
+fn menu_bar_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    recent: &[std::path::PathBuf],
+    actions: &mut Vec<Action>,
+) {
+    let selected = view.selected;
+    ui.menu_button("File", |ui| {
+        command_button(ui, Command::Open, true, selected, actions);
+        ui.add_enabled_ui(!recent.is_empty(), |ui| {
+            ui.menu_button("Open recent", |ui| {
+                for path in recent {
+                    if ui.button(path.display().to_string()).clicked() {
+                        actions.push(Action::Open(path.clone()));
+                    }
+                }
+            });
+        });
+        command_button(ui, Command::OpenSample, true, selected, actions);
+        ui.separator();
+        command_button(ui, Command::Save, true, selected, actions);
+        command_button(ui, Command::SaveAs, true, selected, actions);
+        ui.separator();
+        command_button(ui, Command::Quit, true, selected, actions);
+    });
+    ui.menu_button("Edit", |ui| {
+        command_button(ui, Command::Undo, doc.history.can_undo(), selected, actions);
+        command_button(ui, Command::Redo, doc.history.can_redo(), selected, actions);
+        ui.separator();
+        let has_selection = view.selection.is_some_and(|s| !s.is_empty());
+        command_button(ui, Command::Copy, has_selection, selected, actions);
+        command_button(
+            ui,
+            Command::DeleteAnnotation,
+            selected.is_some(),
+            selected,
+            actions,
+        );
+        ui.separator();
+        for label in &doc.set.labels.labels {
+            let mut button = egui::Button::new(format!("Mark as {}", label.name));
+            if let Some(k) = label.key {
+                button = button.shortcut_text(k.to_string());
+            }
+            if ui.add_enabled(has_selection, button).clicked() {
+                actions.push(Action::Mark(label.id.clone()));
+            }
+        }
+    });
+    ui.menu_button("View", |ui| {
+        command_button(ui, Command::ZoomIn, true, selected, actions);
+        command_button(ui, Command::ZoomOut, true, selected, actions);
+        command_button(ui, Command::ZoomReset, true, selected, actions);
+        ui.separator();
+        command_button(ui, Command::ToggleTheme, true, selected, actions);
+    });
+}
+
+fn toolbar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        let has_selection = view.selection.is_some_and(|s| !s.is_empty());
+        ui.label("Mark:");
+        for label in &doc.set.labels.labels {
+            let colour = theme::label_colour(&doc.set.labels, &label.id);
+            let text = match label.key {
+                Some(k) => format!("{k} {}", label.name),
+                None => label.name.clone(),
+            };
+            let button = egui::Button::new(RichText::new(text).strong())
+                .fill(theme::highlight_fill(colour, view.dark))
+                .stroke(egui::Stroke::new(1.5, colour));
+            let response = ui
+                .add_enabled(has_selection, button)
+                .on_hover_text(format!("Mark the selected text as {}", label.name))
+                .on_disabled_hover_text("Select text in the article first");
+            if response.clicked() {
+                actions.push(Action::Mark(label.id.clone()));
+            }
+        }
+        ui.separator();
+        let undo = ui
+            .add_enabled(doc.history.can_undo(), egui::Button::new("Undo"))
+            .on_hover_text(Command::Undo.shortcut_text(ui.ctx()));
+        if undo.clicked() {
+            actions.push(Action::Undo);
+        }
+        let redo = ui
+            .add_enabled(doc.history.can_redo(), egui::Button::new("Redo"))
+            .on_hover_text(Command::Redo.shortcut_text(ui.ctx()));
+        if redo.clicked() {
+            actions.push(Action::Redo);
+        }
+        ui.separator();
+        if ui
+            .button("A−")
+            .on_hover_text("Smaller text (Ctrl −)")
+            .clicked()
+        {
+            actions.push(Action::ZoomOut);
+        }
+        ui.label(format!("{:.0}", view.font_size));
+        if ui
+            .button("A+")
+            .on_hover_text("Larger text (Ctrl +)")
+            .clicked()
+        {
+            actions.push(Action::ZoomIn);
+        }
+        let theme_text = if view.dark {
+            "Light theme"
+        } else {
+            "Dark theme"
+        };
+        if ui
+            .button(theme_text)
+            .on_hover_text("Toggle theme")
+            .clicked()
+        {
+            actions.push(Action::ToggleTheme);
+        }
+    });
+}
+
+fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState) {
+    ui.horizontal(|ui| {
+        let counts = doc.set.counts();
+        let summary: Vec<String> = counts
+            .iter()
+            .map(|(id, n)| format!("{} {n}", doc.set.labels.name_of(id)))
+            .collect();
+        ui.label(format!(
+            "{} annotations ({})",
+            doc.set.annotations.len(),
+            summary.join(" · ")
+        ));
+        if let Some(sel) = view.selection.filter(|s| !s.is_empty()) {
+            ui.separator();
+            ui.label(format!("{} characters selected", sel.range().len()));
+        }
+        ui.separator();
+        let article = match doc.article_path() {
+            Some(p) => p.display().to_string(),
+            None => "bundled sample".to_owned(),
+        };
+        ui.weak(format!(
+            "{article} · {} characters · {}",
+            doc.article.char_len(),
+            doc.article.hash.short()
+        ));
+        if let Some((status, _)) = &view.status {
+            ui.separator();
+            ui.label(status);
+        }
+    });
+}
+
+fn unsaved_prompt_ui(
+    ctx: &egui::Context,
+    doc: &Document,
+    pending: &Action,
+    actions: &mut Vec<Action>,
+) {
+    let what = match pending {
+        Action::Quit => "before closing",
+        _ => "before opening another file",
+    };
+    let modal = egui::Modal::new(egui::Id::unique("unsaved-changes")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.heading("Unsaved changes");
+        ui.label(format!(
+            "The annotations of “{}” have changes that are not saved. Save them {what}?",
+            doc.article.title
+        ));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Save").clicked() {
+                actions.push(Action::AnswerUnsaved(UnsavedChoice::Save));
+            }
+            if ui.button("Discard").clicked() {
+                actions.push(Action::AnswerUnsaved(UnsavedChoice::Discard));
+            }
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::AnswerUnsaved(UnsavedChoice::Cancel));
+            }
+        });
+    });
+    if modal.should_close() {
+        actions.push(Action::AnswerUnsaved(UnsavedChoice::Cancel));
+    }
+}
+
+fn message_ui(ctx: &egui::Context, message: &Message, actions: &mut Vec<Action>) {
+    let modal = egui::Modal::new(egui::Id::unique("message")).show(ctx, |ui| {
+        ui.set_max_width(480.0);
+        let title = RichText::new(&message.title).heading();
+        if message.is_error {
+            ui.label(title.color(ui.visuals().error_fg_color));
+        } else {
+            ui.label(title);
+        }
+        ui.label(&message.body);
+        ui.add_space(8.0);
+        if ui.button("OK").clicked() {
+            actions.push(Action::DismissMessage);
+        }
+    });
+    if modal.should_close() {
+        actions.push(Action::DismissMessage);
+    }
+}

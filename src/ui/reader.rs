@@ -1,0 +1,703 @@
+//! The reader: the article in a centred column, with highlights, selection and hit-testing.
+//!
+//! How it stays fast on long texts:
+//! * Each paragraph is laid out on its own into a galley that [`ReaderCache`] keeps (egui forgets
+//!   layouts not used in the previous frame; we do not). A galley depends only on the paragraph's
+//!   text, the column width, the font size, the theme and the pixel density — not on highlights,
+//!   so adding a highlight re-lays out nothing.
+//! * Highlights and the selection are painted each frame as rectangles behind the visible
+//!   paragraphs' text, looked up in a per-paragraph index rebuilt only when the set changes.
+//! * Only paragraphs in view are laid out and painted; the others have an estimated height,
+//!   replaced by the real one once laid out. Per frame the work depends on what is on screen, not
+//!   on the article's length.
+//!
+//! Positions: galleys count `CCursor`s in chars (code points) of the paragraph's text, so
+//! paragraph-local cursor `i` is article offset `paragraph.chars.start + i`.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use egui::text::{CCursor, LayoutJob};
+use egui::{
+    Align, Color32, CursorIcon, FontId, Galley, Painter, PointerButton, Pos2, Rect, Sense,
+    TextFormat, Ui, Vec2, pos2, vec2,
+};
+
+use crate::app::{Action, Document, TextSelection, ViewState};
+use crate::model::{AnnotationId, BlockKind};
+use crate::ui::theme;
+
+/// Most galleys kept at once; the least recently used go first beyond this.
+const MAX_CACHED_GALLEYS: usize = 800;
+/// Margin above and below the text, in points.
+const VERTICAL_MARGIN: f32 = 24.0;
+
+/// What a galley's layout depends on, besides the paragraph.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct LayoutKey {
+    width: f32,
+    font_size: f32,
+    dark: bool,
+    pixels_per_point: f32,
+}
+
+#[derive(Clone, Default)]
+struct Slot {
+    galley: Option<Arc<Galley>>,
+    /// Height including the gap after the paragraph; estimated until laid out.
+    height: f32,
+    last_used: u64,
+}
+
+/// A highlight clipped to one paragraph.
+#[derive(Clone, Debug)]
+struct Span {
+    id: AnnotationId,
+    /// Paragraph-local code point range.
+    local: Range<usize>,
+    colour: Color32,
+    /// 0 for highlights that overlap no earlier one; overlapping ones stack their underlines.
+    layer: usize,
+}
+
+/// The reader's own cache of layouts and highlight index. Owned by the app, reset when another
+/// document opens.
+#[derive(Default)]
+pub struct ReaderCache {
+    key: Option<LayoutKey>,
+    slots: Vec<Slot>,
+    /// `tops[i]` is the y of paragraph `i` relative to the first; `tops[n]` the total height.
+    tops: Vec<f32>,
+    tops_dirty: bool,
+    cached: usize,
+    frame: u64,
+    /// `Document::generation` the highlight index was built for.
+    index_generation: Option<u64>,
+    spans: Vec<Vec<Span>>,
+    /// Font atlas fill ratio after our last layout. Within egui's life the ratio only grows,
+    /// until egui empties the atlas: a smaller value means our galleys point at lost glyphs.
+    font_atlas_fill: f32,
+    discovered_fonts: usize,
+    text_options: Option<egui::epaint::text::TextOptions>,
+    /// Pointer is dragging out a selection.
+    dragging: bool,
+    /// The annotation under the pointer when the context menu opened.
+    context_target: Option<AnnotationId>,
+    /// Number of paragraphs laid out during the last frame (for tests and benchmarks).
+    pub laid_out_last_frame: usize,
+}
+
+impl ReaderCache {
+    fn prepare(&mut self, ctx: &egui::Context, doc: &Document, key: LayoutKey) {
+        self.frame += 1;
+        self.laid_out_last_frame = 0;
+        let n = doc.article.paragraphs.len();
+        if self.slots.len() != n {
+            self.slots = vec![Slot::default(); n];
+            self.key = None;
+        }
+        let (fill, discovered, options) = ctx.fonts(|f| {
+            (
+                f.font_atlas_fill_ratio(),
+                f.discovered_fonts().len(),
+                f.options().clone(),
+            )
+        });
+        // egui empties its font atlas when it fills up or its text options change (eframe
+        // learns the GPU's texture size after the first frame), and newly found system fonts
+        // change shaping: galleys made before any of these point at stale glyphs.
+        let atlas_reset = fill < self.font_atlas_fill
+            || discovered != self.discovered_fonts
+            || self.text_options.as_ref() != Some(&options);
+        self.discovered_fonts = discovered;
+        self.text_options = Some(options);
+        if self.key != Some(key) || atlas_reset {
+            let relayout_heights = self
+                .key
+                .is_none_or(|old| old.width != key.width || old.font_size != key.font_size)
+                || atlas_reset;
+            for (slot, paragraph) in self.slots.iter_mut().zip(&doc.article.paragraphs) {
+                slot.galley = None;
+                if relayout_heights || slot.height == 0.0 {
+                    slot.height = estimate_height(paragraph.chars.len(), paragraph.kind, key);
+                }
+            }
+            self.cached = 0;
+            self.key = Some(key);
+            self.tops_dirty = true;
+        }
+        if self.index_generation != Some(doc.generation) {
+            self.rebuild_index(doc);
+        }
+        if self.tops_dirty {
+            self.recompute_tops();
+        }
+    }
+
+    fn recompute_tops(&mut self) {
+        self.tops.clear();
+        self.tops.reserve(self.slots.len() + 1);
+        let mut y = 0.0;
+        for slot in &self.slots {
+            self.tops.push(y);
+            y += slot.height;
+        }
+        self.tops.push(y);
+        self.tops_dirty = false;
+    }
+
+    fn total_height(&self) -> f32 {
+        self.tops.last().copied().unwrap_or(0.0)
+    }
+
+    /// Paragraphs whose slots intersect `y_range` (relative to the first paragraph's top).
+    fn visible(&self, y_range: Range<f32>) -> Range<usize> {
+        let n = self.slots.len();
+        let first = self.tops[1..].partition_point(|&bottom| bottom <= y_range.start);
+        let last = self.tops[..n].partition_point(|&top| top < y_range.end);
+        first.min(n)..last.max(first.min(n))
+    }
+
+    /// Paragraph under `y` (clamped to the first/last).
+    fn paragraph_at_y(&self, y: f32) -> Option<usize> {
+        let n = self.slots.len();
+        if n == 0 {
+            return None;
+        }
+        Some(
+            self.tops[1..]
+                .partition_point(|&bottom| bottom <= y)
+                .min(n - 1),
+        )
+    }
+
+    fn galley(&mut self, ctx: &egui::Context, doc: &Document, index: usize) -> Option<Arc<Galley>> {
+        let key = self.key?;
+        let frame = self.frame;
+        let slot = self.slots.get_mut(index)?;
+        slot.last_used = frame;
+        if let Some(galley) = &slot.galley {
+            return Some(galley.clone());
+        }
+        let paragraph = doc.article.paragraphs.get(index)?;
+        let job = layout_job(
+            &doc.article.text[paragraph.bytes.clone()],
+            paragraph.kind,
+            key,
+        );
+        let galley = ctx.fonts_mut(|f| f.layout_job(job));
+        let height = galley.size().y + key.font_size * theme::PARAGRAPH_GAP;
+        if (slot.height - height).abs() > 0.1 {
+            slot.height = height;
+            self.tops_dirty = true;
+        }
+        slot.galley = Some(galley.clone());
+        self.cached += 1;
+        self.laid_out_last_frame += 1;
+        if self.cached > MAX_CACHED_GALLEYS {
+            self.evict();
+        }
+        Some(galley)
+    }
+
+    /// Remembers the atlas fill after this frame's layouts (see `font_atlas_fill`).
+    fn finish_frame(&mut self, ctx: &egui::Context) {
+        self.font_atlas_fill = ctx.fonts(|f| f.font_atlas_fill_ratio());
+    }
+
+    /// Drops the least recently used half of the galleys (heights stay).
+    fn evict(&mut self) {
+        let mut used: Vec<u64> = self
+            .slots
+            .iter()
+            .filter(|s| s.galley.is_some())
+            .map(|s| s.last_used)
+            .collect();
+        used.sort_unstable();
+        let cutoff = used[used.len() / 2];
+        for slot in &mut self.slots {
+            if slot.galley.is_some() && slot.last_used < cutoff && slot.last_used != self.frame {
+                slot.galley = None;
+                self.cached -= 1;
+            }
+        }
+    }
+
+    /// Splits every drawable annotation into per-paragraph spans and assigns underline layers.
+    fn rebuild_index(&mut self, doc: &Document) {
+        let article = &doc.article;
+        self.spans = vec![Vec::new(); article.paragraphs.len()];
+        // Layers: a highlight takes the lowest layer not used by an overlapping earlier one.
+        let mut layer_ends: Vec<usize> = Vec::new();
+        for annotation in &doc.set.annotations {
+            if doc.mismatched.contains(&annotation.id) {
+                continue;
+            }
+            let p = annotation.anchor.position;
+            let layer = match layer_ends.iter().position(|&end| end <= p.start) {
+                Some(free) => {
+                    layer_ends[free] = p.end;
+                    free
+                }
+                None => {
+                    layer_ends.push(p.end);
+                    layer_ends.len() - 1
+                }
+            };
+            let colour = theme::label_colour(&doc.set.labels, &annotation.label);
+            for index in article.paragraphs_touching(p.range()) {
+                let para = &article.paragraphs[index].chars;
+                let start = p.start.max(para.start) - para.start;
+                let end = p.end.min(para.end) - para.start;
+                self.spans[index].push(Span {
+                    id: annotation.id,
+                    local: start..end,
+                    colour,
+                    layer,
+                });
+            }
+        }
+        self.index_generation = Some(doc.generation);
+    }
+
+    /// Annotations covering article offset `offset`, shortest first.
+    fn annotations_at(&self, doc: &Document, offset: usize) -> Vec<AnnotationId> {
+        let Some(index) = doc.article.paragraph_at_or_after(offset) else {
+            return Vec::new();
+        };
+        let para_start = doc.article.paragraphs[index].chars.start;
+        let Some(local) = offset.checked_sub(para_start) else {
+            return Vec::new();
+        };
+        let mut hits: Vec<&Span> = self.spans[index]
+            .iter()
+            .filter(|s| s.local.contains(&local))
+            .collect();
+        hits.sort_by_key(|s| s.local.len());
+        hits.iter().map(|s| s.id).collect()
+    }
+}
+
+fn text_format(kind: BlockKind, key: LayoutKey) -> TextFormat {
+    let size = match kind {
+        BlockKind::Headline => key.font_size * theme::HEADLINE_SCALE,
+        BlockKind::Body => key.font_size,
+    };
+    TextFormat {
+        font_id: FontId::proportional(size),
+        color: theme::text_colour(key.dark),
+        line_height: Some(size * theme::LINE_HEIGHT),
+        ..TextFormat::default()
+    }
+}
+
+fn layout_job(text: &str, kind: BlockKind, key: LayoutKey) -> LayoutJob {
+    let mut job = LayoutJob::single_section(text.to_owned(), text_format(kind, key));
+    job.wrap.max_width = key.width;
+    job
+}
+
+fn estimate_height(chars: usize, kind: BlockKind, key: LayoutKey) -> f32 {
+    let format = text_format(kind, key);
+    let size = format.font_id.size;
+    let chars_per_line = (key.width / (size * 0.48)).max(1.0);
+    let lines = (chars as f32 / chars_per_line).ceil().max(1.0);
+    lines * size * theme::LINE_HEIGHT + key.font_size * theme::PARAGRAPH_GAP
+}
+
+/// Rectangles (relative to the galley) covering chars `range` of the galley, one per row.
+pub fn range_rects(galley: &Galley, range: Range<usize>) -> Vec<Rect> {
+    let mut rects = Vec::new();
+    if range.is_empty() {
+        return rects;
+    }
+    let start = galley.layout_from_cursor(CCursor::new(range.start));
+    let end = galley.layout_from_cursor(CCursor::new(range.end));
+    for row_index in start.row..=end.row.min(galley.rows.len().saturating_sub(1)) {
+        let placed = &galley.rows[row_index];
+        let left = if row_index == start.row {
+            placed.row.x_offset(start.column)
+        } else {
+            0.0
+        };
+        let right = if row_index == end.row {
+            placed.row.x_offset(end.column)
+        } else {
+            placed.row.size.x
+        };
+        if right > left {
+            rects.push(Rect::from_min_max(
+                pos2(placed.pos.x + left, placed.pos.y),
+                pos2(placed.pos.x + right, placed.pos.y + placed.row.size.y),
+            ));
+        }
+    }
+    rects
+}
+
+/// Word around article offset `offset`: letters, digits, apostrophes and inner hyphens.
+fn word_at(doc: &Document, offset: usize) -> Option<Range<usize>> {
+    let index = doc.article.paragraph_at_or_after(offset)?;
+    let para = &doc.article.paragraphs[index];
+    let chars: Vec<char> = doc.article.text[para.bytes.clone()].chars().collect();
+    let local = offset.checked_sub(para.chars.start)?.min(chars.len());
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-' | '_');
+    let mut start = local;
+    while start > 0 && is_word(chars[start - 1]) {
+        start -= 1;
+    }
+    let mut end = local;
+    while end < chars.len() && is_word(chars[end]) {
+        end += 1;
+    }
+    if start == end {
+        // On punctuation or space: select that one character.
+        end = (start + 1).min(chars.len());
+    }
+    Some(para.chars.start + start..para.chars.start + end)
+}
+
+/// Draws the article and handles pointer selection; pushes actions for everything it changes.
+pub fn reader_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    scroll_to: Option<usize>,
+    cache: &mut ReaderCache,
+    actions: &mut Vec<Action>,
+) {
+    let ctx = ui.ctx().clone();
+    let font_size = view.font_size;
+    let available = ui.available_width();
+    let width = (font_size * theme::COLUMN_EMS)
+        .min(available - 2.0 * font_size)
+        .max(120.0);
+    let key = LayoutKey {
+        width: width.round(),
+        font_size,
+        dark: view.dark,
+        pixels_per_point: ctx.pixels_per_point(),
+    };
+    cache.prepare(&ctx, doc, key);
+
+    egui::ScrollArea::vertical()
+        .id_salt("reader")
+        .auto_shrink(false)
+        .show_viewport(ui, |ui, viewport| {
+            // Lay out what is in view; heights may change from estimates, so settle them first.
+            let view_y = viewport.min.y - VERTICAL_MARGIN..viewport.max.y - VERTICAL_MARGIN;
+            for _ in 0..3 {
+                for index in cache.visible(view_y.clone()) {
+                    cache.galley(&ctx, doc, index);
+                }
+                if !cache.tops_dirty {
+                    break;
+                }
+                cache.recompute_tops();
+            }
+            if let Some(offset) = scroll_to
+                && let Some(index) = doc.article.paragraph_at_or_after(offset)
+            {
+                cache.galley(&ctx, doc, index);
+                if cache.tops_dirty {
+                    cache.recompute_tops();
+                }
+            }
+
+            let total = cache.total_height() + 2.0 * VERTICAL_MARGIN;
+            let (rect, response) =
+                ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text")
+            });
+            let origin = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
+
+            if let Some(offset) = scroll_to {
+                let target = offset_rect(cache, doc, &ctx, origin, offset)
+                    .unwrap_or(Rect::from_min_size(origin, Vec2::ZERO));
+                ui.scroll_to_rect(target.expand(font_size * 2.0), Some(Align::Center));
+            }
+
+            let painter = ui.painter_at(ui.clip_rect());
+            let visible = cache.visible(view_y);
+            paint(&painter, cache, doc, view, &ctx, origin, visible);
+            interact(ui, &response, cache, doc, view, origin, actions);
+        });
+    cache.finish_frame(&ctx);
+}
+
+/// Screen rect of the character at `offset` (for scrolling to it).
+fn offset_rect(
+    cache: &mut ReaderCache,
+    doc: &Document,
+    ctx: &egui::Context,
+    origin: Pos2,
+    offset: usize,
+) -> Option<Rect> {
+    let index = doc.article.paragraph_at_or_after(offset)?;
+    let galley = cache.galley(ctx, doc, index)?;
+    let para = &doc.article.paragraphs[index];
+    let local = offset.saturating_sub(para.chars.start);
+    let top = origin + vec2(0.0, cache.tops[index]);
+    Some(
+        galley
+            .pos_from_cursor(CCursor::new(local))
+            .translate(top.to_vec2()),
+    )
+}
+
+fn paint(
+    painter: &Painter,
+    cache: &mut ReaderCache,
+    doc: &Document,
+    view: &ViewState,
+    ctx: &egui::Context,
+    origin: Pos2,
+    visible: Range<usize>,
+) {
+    let now = ctx.input(|i| i.time);
+    let flash = view.flash.and_then(|(id, since)| {
+        let t = (now - since) as f32;
+        (t < 1.6).then(|| (id, (1.0 - t / 1.6) * (0.5 + 0.5 * (t * 9.0).cos())))
+    });
+    if flash.is_some() {
+        ctx.request_repaint();
+    }
+    let selection = view.selection.filter(|s| !s.is_empty()).map(|s| s.range());
+    let selection_fill = ctx.global_style().visuals.selection.bg_fill;
+
+    for index in visible {
+        let Some(galley) = cache.galley(ctx, doc, index) else {
+            continue;
+        };
+        let para = &doc.article.paragraphs[index].chars;
+        let top = origin + vec2(0.0, cache.tops[index]);
+        let spans = &cache.spans[index];
+
+        for span in spans {
+            let fill = match flash {
+                Some((id, strength)) if id == span.id => theme::flash_fill(span.colour, strength),
+                _ => theme::highlight_fill(span.colour, view.dark),
+            };
+            for r in range_rects(&galley, span.local.clone()) {
+                painter.rect_filled(r.translate(top.to_vec2()), 2.0, fill);
+            }
+        }
+        if let Some(sel) = &selection
+            && sel.start < para.end
+            && para.start < sel.end
+        {
+            let local = sel.start.max(para.start) - para.start..sel.end.min(para.end) - para.start;
+            for r in range_rects(&galley, local) {
+                painter.rect_filled(r.translate(top.to_vec2()), 0.0, selection_fill);
+            }
+        }
+
+        painter.galley(top, galley.clone(), theme::text_colour(view.dark));
+
+        for span in spans {
+            let y_shift = span.layer as f32 * (theme::UNDERLINE_THICKNESS + theme::UNDERLINE_GAP);
+            for r in range_rects(&galley, span.local.clone()) {
+                let r = r.translate(top.to_vec2());
+                let y = r.bottom() - 1.0 - y_shift;
+                painter.line_segment(
+                    [pos2(r.left(), y), pos2(r.right(), y)],
+                    egui::Stroke::new(theme::UNDERLINE_THICKNESS, span.colour),
+                );
+                if view.selected == Some(span.id) {
+                    painter.rect_stroke(
+                        r.expand(1.0),
+                        2.0,
+                        theme::selected_outline(view.dark),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Article offset under a screen position (clamped into the text).
+fn offset_at(cache: &ReaderCache, doc: &Document, origin: Pos2, pos: Pos2) -> Option<usize> {
+    let y = pos.y - origin.y;
+    let index = cache.paragraph_at_y(y)?;
+    let galley = cache.slots[index].galley.as_ref()?;
+    let para = &doc.article.paragraphs[index].chars;
+    let local = pos - (origin + vec2(0.0, cache.tops[index]));
+    let cursor = galley.cursor_from_pos(local);
+    Some(para.start + cursor.index.0.min(para.len()))
+}
+
+fn interact(
+    ui: &Ui,
+    response: &egui::Response,
+    cache: &mut ReaderCache,
+    doc: &Document,
+    view: &ViewState,
+    origin: Pos2,
+    actions: &mut Vec<Action>,
+) {
+    let pointer = ui.input(|i| i.pointer.interact_pos());
+    let at = pointer.and_then(|p| offset_at(cache, doc, origin, p));
+    if response.hovered() {
+        ui.ctx().set_cursor_icon(CursorIcon::Text);
+    }
+
+    let (pressed, down, shift) = ui.input(|i| {
+        (
+            i.pointer.button_pressed(PointerButton::Primary),
+            i.pointer.primary_down(),
+            i.modifiers.shift,
+        )
+    });
+    if pressed && response.hovered() {
+        if let Some(at) = at {
+            let anchor = match view.selection {
+                Some(sel) if shift => sel.anchor,
+                _ => at,
+            };
+            actions.push(Action::SetTextSelection(Some(TextSelection {
+                anchor,
+                head: at,
+            })));
+            cache.dragging = true;
+        }
+    } else if cache.dragging && down {
+        if let (Some(at), Some(sel)) = (at, view.selection)
+            && sel.head != at
+        {
+            actions.push(Action::SetTextSelection(Some(TextSelection {
+                anchor: sel.anchor,
+                head: at,
+            })));
+        }
+    } else if !down {
+        cache.dragging = false;
+    }
+
+    if response.triple_clicked() {
+        if let Some(index) = at.and_then(|a| doc.article.paragraph_at_or_after(a)) {
+            let p = &doc.article.paragraphs[index].chars;
+            actions.push(Action::SetTextSelection(Some(TextSelection {
+                anchor: p.start,
+                head: p.end,
+            })));
+        }
+    } else if response.double_clicked() {
+        if let Some(word) = at.and_then(|a| word_at(doc, a)) {
+            actions.push(Action::SetTextSelection(Some(TextSelection {
+                anchor: word.start,
+                head: word.end,
+            })));
+        }
+    } else if response.clicked() && !shift {
+        let hit = at.map(|a| cache.annotations_at(doc, a)).unwrap_or_default();
+        actions.push(Action::SelectAnnotation(hit.first().copied()));
+    }
+
+    let hovered_annotations = match at {
+        Some(a) if response.hovered() && !cache.dragging => cache.annotations_at(doc, a),
+        _ => Vec::new(),
+    };
+    if response.secondary_clicked() {
+        cache.context_target = hovered_annotations.first().copied();
+    }
+    if !hovered_annotations.is_empty() && !response.context_menu_opened() {
+        response.clone().on_hover_ui_at_pointer(|ui| {
+            for id in &hovered_annotations {
+                annotation_tooltip_ui(ui, doc, *id);
+            }
+        });
+    }
+
+    response.context_menu(|ui| {
+        context_menu_ui(ui, doc, view, cache.context_target, actions);
+    });
+}
+
+fn annotation_tooltip_ui(ui: &mut Ui, doc: &Document, id: AnnotationId) {
+    let Some(a) = doc.set.get(id) else {
+        return;
+    };
+    let colour = theme::label_colour(&doc.set.labels, &a.label);
+    ui.horizontal(|ui| {
+        let (r, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+        ui.painter().rect_filled(r, 2.0, colour);
+        ui.strong(doc.set.labels.name_of(&a.label));
+    });
+    if a.note.is_empty() {
+        ui.weak("No note");
+    } else {
+        ui.label(&a.note);
+    }
+}
+
+fn context_menu_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    target: Option<AnnotationId>,
+    actions: &mut Vec<Action>,
+) {
+    let has_selection = view.selection.is_some_and(|s| !s.is_empty());
+    for label in &doc.set.labels.labels {
+        let text = match label.key {
+            Some(k) => format!("Mark as {}  ({k})", label.name),
+            None => format!("Mark as {}", label.name),
+        };
+        if ui
+            .add_enabled(has_selection, egui::Button::new(text))
+            .clicked()
+        {
+            actions.push(Action::Mark(label.id.clone()));
+            ui.close();
+        }
+    }
+    if ui
+        .add_enabled(has_selection, egui::Button::new("Copy"))
+        .clicked()
+    {
+        actions.push(Action::CopySelection);
+        ui.close();
+    }
+    if let Some(id) = target
+        && let Some(a) = doc.set.get(id)
+    {
+        ui.separator();
+        ui.weak(format!(
+            "{}: “{}”",
+            doc.set.labels.name_of(&a.label),
+            elide(&a.anchor.quote.exact, 40)
+        ));
+        if ui.button("Select annotation").clicked() {
+            actions.push(Action::SelectAnnotation(Some(id)));
+            ui.close();
+        }
+        ui.menu_button("Change label", |ui| {
+            for label in &doc.set.labels.labels {
+                if ui
+                    .add_enabled(label.id != a.label, egui::Button::new(&label.name))
+                    .clicked()
+                {
+                    actions.push(Action::SetLabel(id, label.id.clone()));
+                    ui.close();
+                }
+            }
+        });
+        if ui.button("Delete annotation").clicked() {
+            actions.push(Action::Delete(id));
+            ui.close();
+        }
+    }
+}
+
+/// `text` cut to `max` chars with an ellipsis (for menus; lists and exports show quotes whole).
+pub fn elide(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let mut out: String = flat.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,67 @@
+//! Every colour and size the UI uses, in one place.
+
+use egui::Color32;
+
+use crate::model::{LabelId, LabelSet, Rgb};
+
+/// Colour of an annotation whose label the set does not define.
+const UNKNOWN_LABEL: Rgb = Rgb([0x88, 0x88, 0x88]);
+
+pub fn label_colour(labels: &LabelSet, id: &LabelId) -> Color32 {
+    let Rgb([r, g, b]) = labels.get(id).map_or(UNKNOWN_LABEL, |l| l.colour);
+    Color32::from_rgb(r, g, b)
+}
+
+/// Fill behind highlighted text. Translucent, so overlapping highlights blend into a visibly
+/// deeper mix while the text stays readable on light and dark backgrounds.
+pub fn highlight_fill(colour: Color32, dark: bool) -> Color32 {
+    let alpha = if dark { 0.30 } else { 0.26 };
+    colour.gamma_multiply(alpha)
+}
+
+/// A stronger fill for the annotation being flashed after a jump.
+pub fn flash_fill(colour: Color32, strength: f32) -> Color32 {
+    colour.gamma_multiply(0.25 + 0.5 * strength.clamp(0.0, 1.0))
+}
+
+/// Thickness of the underline each highlight draws under its text; overlapping highlights
+/// stack their underlines downwards, one per layer, so every label stays visible.
+pub const UNDERLINE_THICKNESS: f32 = 2.0;
+pub const UNDERLINE_GAP: f32 = 1.0;
+
+/// Reading column width in multiples of the font size (about 70 characters a line).
+pub const COLUMN_EMS: f32 = 34.0;
+/// Line height as a multiple of the font size.
+pub const LINE_HEIGHT: f32 = 1.55;
+/// Space after a paragraph, in multiples of the font size.
+pub const PARAGRAPH_GAP: f32 = 0.9;
+/// Headline size relative to body text.
+pub const HEADLINE_SCALE: f32 = 1.45;
+
+pub fn text_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(225)
+    } else {
+        Color32::from_gray(25)
+    }
+}
+
+pub fn reader_background(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(24)
+    } else {
+        Color32::from_rgb(0xfb, 0xfa, 0xf7)
+    }
+}
+
+/// Outline of the selected annotation.
+pub fn selected_outline(dark: bool) -> egui::Stroke {
+    egui::Stroke::new(
+        1.5,
+        if dark {
+            Color32::from_gray(235)
+        } else {
+            Color32::from_gray(30)
+        },
+    )
+}

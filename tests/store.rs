@@ -1,0 +1,1134 @@
+//! The set file: round trips, the frozen v1 format, hostile input and atomic saves.
+//!
+//! Fixtures live in `tests/data/` (see `tests/data/PROVENANCE.md`). The golden file
+//! `golden-v1.claimlens.ron` was written once by `set_to_string(&golden_set())` and is frozen:
+//! if a test here says it no longer matches, the file format changed. That needs a new
+//! `format_version` and a migration, not a regenerated golden file.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use claimlens::model::{
+    Anchor, AnchorCheck, Annotation, AnnotationId, AnnotationSet, Article, CONTEXT_CHARS,
+    FORMAT_VERSION, Label, LabelId, Relation, Rgb, Timestamp,
+};
+use claimlens::store::{
+    MAX_SET_BYTES, StoreError, load_set, load_set_str, save_set, set_to_string,
+};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn golden_article() -> Article {
+    let raw = std::fs::read_to_string(data("golden-article.txt")).expect("read golden article");
+    Article::from_plain_text(&raw, "golden-article.txt")
+}
+
+fn golden_text() -> String {
+    std::fs::read_to_string(data("golden-v1.claimlens.ron")).expect("read golden set")
+}
+
+fn ts(rfc3339: &str) -> Timestamp {
+    rfc3339.parse().expect("timestamp")
+}
+
+/// A small deterministic generator (xorshift64*), so the big fixtures need no extra crate and
+/// are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+/// The file every error names.
+fn error_path(err: &StoreError) -> &Path {
+    match err {
+        StoreError::Read { path, .. }
+        | StoreError::Write { path, .. }
+        | StoreError::TooLarge { path, .. }
+        | StoreError::NotASet { path, .. }
+        | StoreError::Syntax { path, .. }
+        | StoreError::TooNew { path, .. }
+        | StoreError::Invalid { path, .. } => path,
+    }
+}
+
+/// `err` names `path`, both in its field and in the message the user sees.
+fn assert_names(err: &StoreError, path: &Path) {
+    assert_eq!(error_path(err), path, "{err:?}");
+    let message = err.to_string();
+    assert!(
+        message.contains(&path.display().to_string()),
+        "message does not name {}: {message}",
+        path.display()
+    );
+}
+
+/// Writes `bytes` to `name` in `dir` and loads it.
+fn load_bytes(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+) -> (PathBuf, Result<AnnotationSet, StoreError>) {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write fixture");
+    let result = load_set(&path);
+    (path, result)
+}
+
+/// Loads `bytes` from a file and returns the error, failing if the load succeeded.
+fn load_err(dir: &Path, name: &str, bytes: &[u8]) -> (PathBuf, StoreError) {
+    let (path, result) = load_bytes(dir, name, bytes);
+    match result {
+        Ok(set) => panic!(
+            "{name} loaded although it should not: {} annotations",
+            set.annotations.len()
+        ),
+        Err(err) => {
+            assert_names(&err, &path);
+            (path, err)
+        }
+    }
+}
+
+/// Leftover temporary files of `write_atomically` in `dir`.
+fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("list dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".claimlens-") && n.ends_with(".tmp"))
+        .collect()
+}
+
+/// File names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn annotation(
+    article: &Article,
+    id: AnnotationId,
+    label: &str,
+    range: Range<usize>,
+    note: &str,
+    created: Timestamp,
+    modified: Timestamp,
+) -> Annotation {
+    Annotation {
+        id,
+        label: LabelId::new(label),
+        anchor: Anchor::new(article, range).expect("anchor"),
+        note: note.to_owned(),
+        created,
+        modified,
+    }
+}
+
+/// Is `annotations` in the canonical order: start, then end, then id?
+fn is_canonical(annotations: &[Annotation]) -> bool {
+    let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+    annotations.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
+}
+
+/// Parses a set file exactly as written, without the sorting `load_set_str` does.
+fn parse_unsorted(text: &str) -> AnnotationSet {
+    ron::from_str(text).expect("file parses as RON")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round trip
+
+/// Notes that are hard to write as RON strings.
+const HOSTILE_NOTES: &[&str] = &[
+    "",
+    "one line",
+    "first line\nsecond line\n\nfourth, after a blank line\n",
+    "she said \"no\" and then \\\"maybe\\\"",
+    "C:\\path\\to\\file \\n is not a newline",
+    ") ( ] [ } { , : ; // not a comment /* nor this */ #![enable(implicit_some)]",
+    "r#\"raw?\"# b\"bytes?\" 'c' \\u{41} \\x41",
+    "\t tabs \t and \r\n Windows line ends \r and a lone CR",
+    "\u{0} NUL, \u{7} bell, \u{1b}[31m escape, \u{7f} DEL, \u{85} NEL, \u{2028} LS, \u{2029} PS",
+    "\u{feff}BOM first, \u{200b} zero width, \u{202e}RLO reversed\u{202c}",
+    "👩\u{200d}💻 👨\u{200d}👩\u{200d}👧\u{200d}👦 🏳\u{fe0f}\u{200d}🌈 👍🏽 🇩🇪",
+    "中文 日本語 한국어 — CJK",
+    "\u{301}starts with a combining mark; e\u{301} a\u{308}\u{323} n\u{303}",
+    "العربية من اليمين إلى اليسار، مع أرقام 123",
+    "עברית מימין לשמאל (Hebrew) עם סוגריים",
+    "   leading and trailing spaces   ",
+];
+
+/// A long article mixing scripts, with a headline and paragraphs.
+fn mixed_article() -> Article {
+    let sentences = [
+        "The ministry called the report “completely false” on Monday.",
+        "東京の当局者はコメントを控えた。",
+        "Zoë said the café\u{301} owner 👩\u{200d}💻 was “obvious” — 👨\u{200d}👩\u{200d}👧.",
+        "قالت الوزارة إن التقرير كاذب تماما.",
+        "המשרד אמר שהדיווח שקרי לחלוטין.",
+        "Quotes \"inside\" and back\\slashes and (parens) // and /* these */.",
+    ];
+    let mut text = String::from("A “mixed” headline 🙂\n\n");
+    for i in 0..150 {
+        text.push_str(sentences[i % sentences.len()]);
+        text.push(if i % 4 == 3 { '\n' } else { ' ' });
+        if i % 12 == 11 {
+            text.push('\n');
+        }
+    }
+    Article::from_plain_text(&text, "mixed.txt")
+}
+
+/// A set with overlapping, nested and identical-range annotations, odd notes, a custom label,
+/// a label the set does not define, a relation, and `count` annotations in all. The
+/// annotations are in a scrambled (non-canonical) order.
+fn rich_set(article: &Article, count: usize) -> AnnotationSet {
+    let mut set = AnnotationSet::new(article, "../articles/mixed \"one\"\\two.txt".to_owned());
+    set.analyst = "Zoë \"Z\" Ångström — 分析者 / محلل".to_owned();
+    set.labels.labels.push(Label {
+        id: LabelId::new("hedge/“weasel”"),
+        name: "Hedge (weasel words) 🙃".to_owned(),
+        colour: Rgb([0, 0x80, 0xff]),
+        key: None,
+    });
+    let base = ts("2026-03-01T09:00:00Z");
+    let when = |i: usize| {
+        base.checked_add(jiff::SignedDuration::new(
+            i as i64 * 61,
+            (i as i32 * 7_919) % 1_000_000_000,
+        ))
+        .expect("timestamp in range")
+    };
+    let labels = [
+        "claim",
+        "source",
+        "denial",
+        "hedge/“weasel”",
+        "not-defined-here",
+    ];
+    let len = article.char_len();
+    let mut rng = Rng(0x5eed_cafe_f00d_0001);
+    let mut annotations = Vec::new();
+    let push = |annotations: &mut Vec<Annotation>, id: u128, label: &str, range: Range<usize>| {
+        let i = annotations.len();
+        annotations.push(annotation(
+            article,
+            AnnotationId::from_u128(id),
+            label,
+            range,
+            HOSTILE_NOTES[i % HOSTILE_NOTES.len()],
+            when(i),
+            when(i + i % 3),
+        ));
+    };
+    // Identical ranges, different labels (and ids that sort against insertion order).
+    push(&mut annotations, 900, "claim", 23..83);
+    push(&mut annotations, 100, "denial", 23..83);
+    push(&mut annotations, 500, "source", 23..83);
+    // Nested: outer, middle, inner; and overlapping ones crossing their ends.
+    push(&mut annotations, 1_001, "claim", 200..400);
+    push(&mut annotations, 1_002, "source", 250..350);
+    push(&mut annotations, 1_003, "denial", 300..310);
+    push(&mut annotations, 1_004, "claim", 150..260);
+    push(&mut annotations, 1_005, "hedge/“weasel”", 390..520);
+    // The rest at random places, with ids spread over the whole UUID range.
+    let mut next_id = 1u128 << 100;
+    while annotations.len() < count {
+        let start = rng.below(len - 1);
+        let end = (start + 1 + rng.below(120)).min(len);
+        if Anchor::new(article, start..end).is_err() {
+            continue;
+        }
+        next_id = next_id.wrapping_add(u128::from(rng.next()) << 64 | u128::from(rng.next()));
+        let label = labels[rng.below(labels.len())];
+        push(&mut annotations, next_id, label, start..end);
+    }
+    rng.shuffle(&mut annotations);
+    set.annotations = annotations;
+    set.relations.push(Relation {
+        id: AnnotationId::from_u128(7),
+        kind: "denies".to_owned(),
+        from: AnnotationId::from_u128(100),
+        to: AnnotationId::from_u128(900),
+    });
+    set
+}
+
+#[test]
+fn rich_set_round_trips_through_a_file() {
+    let article = mixed_article();
+    let set = rich_set(&article, 5_000);
+    assert_eq!(set.annotations.len(), 5_000);
+    assert!(
+        !is_canonical(&set.annotations),
+        "fixture should start unsorted"
+    );
+    assert!(set.duplicate_ids().is_empty());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("mixed.txt.claimlens.ron");
+
+    save_set(&set, &path).expect("save");
+    let loaded = load_set(&path).expect("load");
+
+    let mut expected = set.clone();
+    expected.sort();
+    assert_eq!(loaded.annotations.len(), expected.annotations.len());
+    for (got, want) in loaded.annotations.iter().zip(&expected.annotations) {
+        assert_eq!(got.id, want.id);
+        assert_eq!(got.label, want.label, "label of {}", want.id);
+        assert_eq!(got.note, want.note, "note of {}", want.id);
+        assert_eq!(got.created, want.created, "created of {}", want.id);
+        assert_eq!(got.modified, want.modified, "modified of {}", want.id);
+        assert_eq!(got.anchor, want.anchor, "anchor of {}", want.id);
+        assert_eq!(got.anchor.check(&article), AnchorCheck::Matches);
+    }
+    assert_eq!(loaded, expected);
+    assert_eq!(loaded.article.content_hash, article.hash);
+
+    // Every hostile note and every label made it, and the identical ranges stayed apart.
+    for note in HOSTILE_NOTES {
+        assert!(
+            loaded.annotations.iter().any(|a| a.note == *note),
+            "{note:?}"
+        );
+    }
+    let shared = loaded
+        .get(AnnotationId::from_u128(900))
+        .expect("annotation 900")
+        .anchor
+        .position;
+    let same_range: Vec<(u128, &str)> = loaded
+        .annotations
+        .iter()
+        .filter(|a| a.anchor.position == shared)
+        .map(|a| (a.id.0.as_u128(), a.label.0.as_str()))
+        .collect();
+    assert_eq!(
+        same_range,
+        [(100, "denial"), (500, "source"), (900, "claim")]
+    );
+}
+
+#[test]
+fn saving_is_byte_stable_and_canonical_whatever_the_insertion_order() {
+    let article = mixed_article();
+    let set = rich_set(&article, 600);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = dir.path().join("first.claimlens.ron");
+    save_set(&set, &first).expect("save");
+    let bytes = std::fs::read(&first).expect("read");
+
+    // The same set saved again, and the loaded copy saved, give the same bytes.
+    save_set(&set, &first).expect("save again");
+    assert_eq!(std::fs::read(&first).expect("read"), bytes);
+    let second = dir.path().join("second.claimlens.ron");
+    save_set(&load_set(&first).expect("load"), &second).expect("save loaded");
+    assert_eq!(std::fs::read(&second).expect("read"), bytes);
+
+    // Reversed, sorted and reshuffled insertion orders give the same bytes too.
+    let mut rng = Rng(42);
+    for round in 0..4 {
+        let mut other = set.clone();
+        match round {
+            0 => other.annotations.reverse(),
+            1 => other.sort(),
+            _ => rng.shuffle(&mut other.annotations),
+        }
+        let text = set_to_string(&other).expect("serialise");
+        assert!(
+            text.as_bytes() == bytes,
+            "insertion order {round} changed the file"
+        );
+    }
+
+    // The file itself (not just what load_set returns) is in canonical order.
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let raw = parse_unsorted(&text);
+    assert_eq!(raw.annotations.len(), set.annotations.len());
+    assert!(is_canonical(&raw.annotations), "file is not sorted");
+    let starts: Vec<usize> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("start: "))
+        .map(|n| n.trim_end_matches(',').parse().expect("start offset"))
+        .collect();
+    assert_eq!(starts.len(), set.annotations.len());
+    assert!(
+        starts.is_sorted(),
+        "start offsets in the file are not ascending"
+    );
+}
+
+#[test]
+fn empty_set_round_trips() {
+    let article = Article::from_plain_text("", "");
+    let set = AnnotationSet::new(&article, String::new());
+    let text = set_to_string(&set).expect("serialise");
+    let loaded = load_set_str(&text, Path::new("empty.claimlens.ron")).expect("load");
+    assert_eq!(loaded, set);
+    assert!(loaded.annotations.is_empty());
+    assert_eq!(loaded.article.title, "Untitled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Property tests
+
+/// Characters for random articles: mostly letters and spaces, plus newlines, CR, and a mix of
+/// scripts, joiners and marks, plus any code point at all.
+fn text_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        6 => proptest::char::range('a', 'z'),
+        2 => Just(' '),
+        1 => Just('\n'),
+        1 => Just('\r'),
+        2 => proptest::sample::select(vec![
+            'é', '\u{301}', '\u{200d}', '\u{fe0f}', '👩', '💻', '🙂', '東', '京', 'ش', 'ف', 'ע',
+            'ש', '“', '”', '"', '\\', '(', ')', '/', '*', '\u{feff}', '\t', '\u{0}', '\u{2028}',
+        ]),
+        2 => any::<char>(),
+    ]
+}
+
+fn article_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(text_char(), 0..300).prop_map(|cs| cs.into_iter().collect())
+}
+
+fn timestamp() -> impl Strategy<Value = Timestamp> {
+    (
+        Timestamp::MIN.as_second()..=Timestamp::MAX.as_second(),
+        0..1_000_000_000i32,
+    )
+        .prop_map(|(s, n)| Timestamp::new(s, n).unwrap_or(Timestamp::UNIX_EPOCH))
+}
+
+/// (range as fractions of the text, label, note, created, modified).
+type Draft = ((u16, u16), String, String, Timestamp, Timestamp);
+
+fn drafts() -> impl Strategy<Value = Vec<Draft>> {
+    proptest::collection::vec(
+        (
+            (any::<u16>(), any::<u16>()),
+            prop_oneof![
+                Just("claim".to_owned()),
+                Just("source".to_owned()),
+                any::<String>()
+            ],
+            any::<String>(),
+            timestamp(),
+            timestamp(),
+        ),
+        0..16,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn any_valid_set_round_trips_through_ron(
+        text in article_text(),
+        fallback_title in any::<String>(),
+        article_path in any::<String>(),
+        analyst in any::<String>(),
+        id_seed in any::<u128>(),
+        drafts in drafts(),
+    ) {
+        let article = Article::from_plain_text(&text, &fallback_title);
+        let mut set = AnnotationSet::new(&article, article_path);
+        set.analyst = analyst;
+        let len = article.char_len();
+        for (i, ((a, b), label, note, created, modified)) in drafts.into_iter().enumerate() {
+            // Map the fractions onto 0..=len; reversed and empty ranges are rejected by Anchor.
+            let at = |f: u16| usize::from(f) * len / usize::from(u16::MAX);
+            let Ok(anchor) = Anchor::new(&article, at(a)..at(b)) else { continue };
+            prop_assert_eq!(anchor.check(&article), AnchorCheck::Matches);
+            set.annotations.push(Annotation {
+                // Odd multiplier: distinct `i` give distinct ids.
+                id: AnnotationId::from_u128(id_seed.wrapping_add(i as u128 * 0x9e37_79b9_7f4a_7c15)),
+                label: LabelId(label),
+                anchor,
+                note,
+                created,
+                modified,
+            });
+        }
+        let path = Path::new("prop.claimlens.ron");
+        let written = set_to_string(&set).expect("serialise");
+        let loaded = load_set_str(&written, path);
+        let mut expected = set.clone();
+        expected.sort();
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(err) => return Err(TestCaseError::fail(format!("load failed: {err:?}\n{written}"))),
+        };
+        prop_assert_eq!(&loaded, &expected);
+        prop_assert_eq!(set_to_string(&loaded).expect("serialise again"), written);
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        let path = Path::new("junk.claimlens.ron");
+        if let Err(err) = load_set_str(&text, path) {
+            prop_assert_eq!(error_path(&err), path);
+        }
+    }
+
+    #[test]
+    fn mutated_golden_file_never_panics(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 1..6),
+    ) {
+        let mut bytes = golden_text().into_bytes();
+        for (at, byte, kind) in edits {
+            let i = at.index(bytes.len());
+            match kind {
+                0 => bytes[i] = byte,
+                1 => bytes.insert(i, byte),
+                _ => { bytes.remove(i); }
+            }
+        }
+        let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
+        if let Ok(set) = load_set_str(&text, Path::new("mutated.claimlens.ron")) {
+            // Whatever loads must be a valid set that survives another round trip.
+            prop_assert!(set.duplicate_ids().is_empty());
+            prop_assert!(is_canonical(&set.annotations));
+            let again = set_to_string(&set).expect("serialise");
+            prop_assert_eq!(load_set_str(&again, Path::new("again")).expect("reload"), set);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The frozen v1 format
+
+/// The set `golden-v1.claimlens.ron` was written from (once; the file is now frozen).
+fn golden_set() -> AnnotationSet {
+    let article = golden_article();
+    let mut set = AnnotationSet::new(&article, "golden-article.txt".to_owned());
+    set.analyst = "Golden Tester".to_owned();
+    let n = AnnotationId::from_u128;
+    let uuid = AnnotationId(
+        "7d444840-9dc0-41d1-b245-5ffdce74fad2"
+            .parse()
+            .expect("uuid"),
+    );
+    let same = |t: &str| (t.to_owned(), t.to_owned());
+    #[rustfmt::skip]
+    let rows: [(AnnotationId, &str, Range<usize>, &str, (String, String)); 12] = [
+        (n(5), "claim", 220..236, "Same words, read as a claim about the report.", same("2026-03-01T09:05:00Z")),
+        (n(3), "claim", 109..149, "Unsourced figure.\nThe \"deal\" is described, not shown; see C:\\reports\\ledger (p. 2) // unverified /* sic */", ("2026-03-01T09:02:00Z".to_owned(), "2026-03-02T17:45:30.123456789Z".to_owned())),
+        (n(1), "denial", 19..32, "", same("2026-03-01T09:00:00Z")),
+        (n(4), "denial", 220..236, "Direct quote of the denial.", same("2026-03-01T09:04:00Z")),
+        (n(2), "source", 47..63, "Newspaper; first to report.", same("2026-03-01T09:01:00Z")),
+        (n(6), "source", 187..199, "Named spokesperson: Zoë Ångström.", same("2026-03-01T09:06:00Z")),
+        (n(7), "claim", 170..269, "Whole statement, overlapping the denial (nested 4 & 5 inside).", same("2026-03-01T09:07:00Z")),
+        (n(8), "claim", 282..306, "東京: no comment 🙂", same("2026-03-01T09:08:00Z")),
+        (uuid, "source", 318..333, "cafe\u{301} owner 👩\u{200d}💻 (ZWJ sequence)", same("2026-03-01T09:09:00Z")),
+        (n(10), "source", 376..382, "شفافية = transparency (RTL)", same("2026-03-01T09:10:00Z")),
+        (n(11), "source", 397..403, "שקיפות, Hebrew", same("2026-03-01T09:11:00Z")),
+        (n(12), "claim", 408..429, "Ends the article.", same("2026-03-01T09:12:00Z")),
+    ];
+    for (id, label, range, note, (created, modified)) in rows {
+        set.annotations.push(annotation(
+            &article,
+            id,
+            label,
+            range,
+            note,
+            ts(&created),
+            ts(&modified),
+        ));
+    }
+    // The rows above are deliberately out of order (the writer sorts); a loaded set is sorted.
+    set.sort();
+    set
+}
+
+#[test]
+fn golden_v1_file_loads_with_the_expected_fields() {
+    let path = data("golden-v1.claimlens.ron");
+    let set = load_set(&path).expect("golden file loads");
+    let article = golden_article();
+
+    assert_eq!(set.format_version, 1);
+    assert_eq!(set.format_version, FORMAT_VERSION);
+    assert_eq!(set.article.path, "golden-article.txt");
+    assert_eq!(
+        set.article.title,
+        "Harbour authority “firmly denies” secret deal"
+    );
+    assert_eq!(
+        set.article.content_hash.0,
+        "sha256:6d3401f63213bc9b87767b846495f9fe5e0955d74319083a493f9772c28b5ea0"
+    );
+    assert_eq!(
+        set.article.content_hash, article.hash,
+        "hash of golden-article.txt"
+    );
+    assert_eq!(set.analyst, "Golden Tester");
+    let labels: Vec<(&str, &str, String, Option<u8>)> = set
+        .labels
+        .labels
+        .iter()
+        .map(|l| (l.id.0.as_str(), l.name.as_str(), l.colour.to_hex(), l.key))
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("claim", "Claim", "#e69f00".to_owned(), Some(1)),
+            ("source", "Source", "#3584e4".to_owned(), Some(2)),
+            ("denial", "Denial", "#d63a5a".to_owned(), Some(3)),
+        ]
+    );
+    assert!(set.relations.is_empty());
+
+    // Canonical order: start, end, id. The two identical ranges (ids 4 and 5) sort by id.
+    let rows: Vec<(String, &str, usize, usize)> = set
+        .annotations
+        .iter()
+        .map(|a| {
+            let p = a.anchor.position;
+            (a.id.to_string(), a.label.0.as_str(), p.start, p.end)
+        })
+        .collect();
+    let id = |n: u128| AnnotationId::from_u128(n).to_string();
+    assert_eq!(
+        rows,
+        [
+            (id(1), "denial", 19, 32),
+            (id(2), "source", 47, 63),
+            (id(3), "claim", 110, 148),
+            (id(7), "claim", 171, 268),
+            (id(6), "source", 187, 199),
+            (id(4), "denial", 220, 236),
+            (id(5), "claim", 220, 236),
+            (id(8), "claim", 282, 306),
+            (
+                "7d444840-9dc0-41d1-b245-5ffdce74fad2".to_owned(),
+                "source",
+                318,
+                333
+            ),
+            (id(10), "source", 376, 382),
+            (id(11), "source", 397, 403),
+            (id(12), "claim", 408, 429),
+        ]
+    );
+
+    let by_id = |n: u128| set.get(AnnotationId::from_u128(n)).expect("annotation");
+    assert_eq!(by_id(1).note, "");
+    assert_eq!(
+        by_id(3).note,
+        "Unsourced figure.\nThe \"deal\" is described, not shown; see C:\\reports\\ledger (p. 2) // unverified /* sic */"
+    );
+    assert_eq!(
+        by_id(3).anchor.quote.exact,
+        "signed a secret deal worth €40 million"
+    );
+    assert_eq!(by_id(3).created, ts("2026-03-01T09:02:00Z"));
+    assert_eq!(by_id(3).modified, ts("2026-03-02T17:45:30.123456789Z"));
+    assert_eq!(
+        by_id(5).anchor.quote.prefix,
+        "oë Ångström, called the report “"
+    );
+    assert_eq!(
+        by_id(5).anchor.quote.suffix,
+        "” and said: “We never met them.”"
+    );
+    assert_eq!(by_id(8).note, "東京: no comment 🙂");
+    assert_eq!(by_id(10).anchor.quote.exact, "شفافية");
+    assert_eq!(by_id(11).anchor.quote.exact, "שקיפות");
+    assert_eq!(
+        by_id(12).anchor.quote.suffix,
+        ".\n",
+        "context is cut short by the end of the text"
+    );
+    let zwj = set
+        .get(AnnotationId(
+            "7d444840-9dc0-41d1-b245-5ffdce74fad2"
+                .parse()
+                .expect("uuid"),
+        ))
+        .expect("uuid annotation");
+    assert_eq!(zwj.anchor.quote.exact, "cafe\u{301} owner 👩\u{200d}💻");
+
+    // Every quote is exactly the article text at its position.
+    for a in &set.annotations {
+        let p = a.anchor.position;
+        assert_eq!(article.slice(p.range()), a.anchor.quote.exact, "{}", a.id);
+        assert_eq!(a.anchor.check(&article), AnchorCheck::Matches, "{}", a.id);
+        let before: String = article.text.chars().take(p.start).collect();
+        let prefix_len = a.anchor.quote.prefix.chars().count();
+        assert!(
+            before.ends_with(&a.anchor.quote.prefix) && prefix_len == p.start.min(CONTEXT_CHARS)
+        );
+    }
+
+    assert_eq!(set, golden_set());
+}
+
+#[test]
+fn golden_v1_file_is_exactly_what_the_writer_produces() {
+    let text = golden_text();
+    let set = load_set_str(&text, Path::new("golden-v1.claimlens.ron")).expect("load");
+    let rewritten = set_to_string(&set).expect("serialise");
+    if rewritten != text {
+        let first_diff = rewritten
+            .lines()
+            .zip(text.lines())
+            .position(|(a, b)| a != b)
+            .map_or("(only the length differs)".to_owned(), |i| {
+                format!(
+                    "line {}:\n  golden:  {:?}\n  written: {:?}",
+                    i + 1,
+                    text.lines().nth(i).unwrap_or_default(),
+                    rewritten.lines().nth(i).unwrap_or_default()
+                )
+            });
+        panic!("the v1 format changed; first difference at {first_diff}");
+    }
+    assert_eq!(set_to_string(&golden_set()).expect("serialise"), text);
+    assert!(text.starts_with("// Claimlens annotation set."));
+    assert!(!text.contains('\r'), "golden file must keep LF line ends");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile and damaged files
+
+#[test]
+fn empty_and_blank_files_are_not_sets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &[u8]); 3] = [
+        ("empty.ron", b""),
+        ("blank.ron", b" \n\n\t\n"),
+        ("comment.ron", b"// Claimlens annotation set.\n"),
+    ];
+    for (name, bytes) in cases {
+        let (_, err) = load_err(dir.path(), name, bytes);
+        assert!(matches!(err, StoreError::NotASet { .. }), "{name}: {err:?}");
+    }
+}
+
+#[test]
+fn truncated_golden_file_is_an_error_at_every_cut() {
+    let text = golden_text();
+    let bytes = text.as_bytes();
+    // Cutting only the final newline leaves a complete file.
+    let complete = text.trim_end().len();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cut.claimlens.ron");
+    let mut cuts = 0;
+    for cut in (0..complete).step_by(7) {
+        std::fs::write(&path, &bytes[..cut]).expect("write");
+        match load_set(&path) {
+            Ok(_) => panic!("golden file cut at byte {cut} loaded"),
+            Err(err) => {
+                assert_names(&err, &path);
+                assert!(
+                    matches!(err, StoreError::Syntax { .. } | StoreError::NotASet { .. }),
+                    "cut at {cut}: {err:?}"
+                );
+            }
+        }
+        cuts += 1;
+    }
+    assert!(cuts > 1_000, "only {cuts} cuts");
+    // And every single cut near the start (header, version) and the end (closing brackets),
+    // where a cut file is closest to a valid one; in memory, as the disk adds nothing here.
+    let edges = (0..200).chain(complete - 200..complete);
+    for cut in edges.filter(|&c| text.is_char_boundary(c)) {
+        assert!(
+            load_set_str(&text[..cut], &path).is_err(),
+            "golden text cut at byte {cut} loaded"
+        );
+    }
+    assert!(load_set_str(&text[..complete], &path).is_ok());
+}
+
+#[test]
+fn binary_and_invalid_utf8_files_are_not_sets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut rng = Rng(7);
+    let random: Vec<u8> = (0..4096).map(|_| rng.next() as u8).collect();
+    let mut golden_latin1 = golden_text().into_bytes();
+    golden_latin1[2_000] = 0xe9; // a lone Latin-1 `é` in the middle of the golden file
+    for (name, bytes) in [
+        ("random.bin", random),
+        ("ff.bin", vec![0xff; 64]),
+        ("latin1.ron", golden_latin1),
+        ("utf16.ron", {
+            let mut b = vec![0xff, 0xfe];
+            b.extend(
+                "(format_version: 1)"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            );
+            b
+        }),
+    ] {
+        let (_, err) = load_err(dir.path(), name, &bytes);
+        match &err {
+            StoreError::NotASet { reason, .. } => {
+                assert!(reason.contains("UTF-8"), "{name}: {reason}")
+            }
+            other => panic!("{name}: expected NotASet, got {other:?}"),
+        }
+    }
+    // Valid UTF-8 but not RON at all.
+    let (_, err) = load_err(dir.path(), "nul.ron", &[0; 100]);
+    assert!(matches!(err, StoreError::NotASet { .. }), "{err:?}");
+}
+
+#[test]
+fn other_formats_are_not_sets() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&str, &str); 6] = [
+        (
+            "set.json",
+            r#"{"format_version": 1, "article": {"path": "a.txt", "title": "A", "content_hash": "sha256:00"}, "analyst": "", "annotations": [], "relations": []}"#,
+        ),
+        ("list.json", "[1, 2, 3]"),
+        ("name.ron", r#"(name: "x")"#),
+        ("named.ron", r#"Config(name: "x", format_version_x: 1)"#),
+        (
+            "toml.toml",
+            "format_version = 1\n[article]\npath = \"a.txt\"\n",
+        ),
+        ("words.txt", "Just some words.\n(With a parenthesis.)\n"),
+    ];
+    for (name, text) in cases {
+        let (_, err) = load_err(dir.path(), name, text.as_bytes());
+        assert!(matches!(err, StoreError::NotASet { .. }), "{name}: {err:?}");
+    }
+}
+
+#[test]
+fn format_versions_are_checked_before_the_rest() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let golden = golden_text();
+    let with_version =
+        |v: &str| golden.replacen("format_version: 1,", &format!("format_version: {v},"), 1);
+    assert_ne!(with_version("99"), golden);
+
+    for (v, found) in [
+        ("99", 99),
+        ("2", FORMAT_VERSION + 1),
+        ("4294967295", u32::MAX),
+    ] {
+        let (_, err) = load_err(dir.path(), "newer.ron", with_version(v).as_bytes());
+        assert!(
+            matches!(err, StoreError::TooNew { found: f, .. } if f == found),
+            "version {v}: {err:?}"
+        );
+        assert!(err.to_string().contains(&found.to_string()), "{err}");
+    }
+    // A newer file may carry fields and nesting this version does not know.
+    let future = r#"(format_version: 99, hologram: Some((beam: [1, 2, 3])), annotations: [])"#;
+    let (_, err) = load_err(dir.path(), "future.ron", future.as_bytes());
+    assert!(
+        matches!(err, StoreError::TooNew { found: 99, .. }),
+        "{err:?}"
+    );
+
+    let (_, err) = load_err(dir.path(), "zero.ron", with_version("0").as_bytes());
+    assert!(
+        matches!(err, StoreError::NotASet { .. }),
+        "version 0: {err:?}"
+    );
+    let (_, err) = load_err(dir.path(), "zero-min.ron", b"(format_version: 0)");
+    assert!(
+        matches!(err, StoreError::NotASet { .. }),
+        "version 0: {err:?}"
+    );
+
+    for bad in ["-1", "\"1\"", "1.5", "4294967296", "None"] {
+        let (_, err) = load_err(dir.path(), "bad-version.ron", with_version(bad).as_bytes());
+        assert!(
+            matches!(err, StoreError::Syntax { .. }),
+            "version {bad}: {err:?}"
+        );
+    }
+
+    // Version 1 but not a whole set: damaged, with a position.
+    let (_, err) = load_err(dir.path(), "partial.ron", b"(format_version: 1)");
+    assert!(matches!(err, StoreError::Syntax { line: 1, .. }), "{err:?}");
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let golden = golden_text();
+    let deep =
+        |open: &str, close: &str, n: usize| format!("{}1{}", open.repeat(n), close.repeat(n));
+    let in_golden = |value: &str| {
+        golden.replacen(
+            "analyst: \"Golden Tester\",",
+            &format!("analyst: \"Golden Tester\", extra: {value},"),
+            1,
+        )
+    };
+    let cases = [
+        ("parens", "(".repeat(10_000)),
+        ("brackets", "[".repeat(10_000)),
+        ("braces", "{".repeat(10_000)),
+        ("closed-parens", deep("(", ")", 10_000)),
+        ("closed-brackets", deep("[", "]", 10_000)),
+        ("ignored-brackets", in_golden(&deep("[", "]", 100_000))),
+        ("ignored-somes", in_golden(&deep("Some(", ")", 100_000))),
+        ("ignored-maps", in_golden(&deep("{1: ", "}", 100_000))),
+        (
+            "version-somes",
+            format!("(format_version: {})", deep("Some(", ")", 10_000)),
+        ),
+        (
+            "note-brackets",
+            golden.replacen(
+                "note: \"\",",
+                &format!("note: {},", deep("[", "]", 10_000)),
+                1,
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let (_, err) = load_err(dir.path(), name, text.as_bytes());
+        assert!(
+            matches!(err, StoreError::Syntax { .. } | StoreError::NotASet { .. }),
+            "{name}: {err:?}"
+        );
+    }
+    // Nesting the set itself needs is fine: the golden file still loads with an unknown
+    // field nested a few levels deep.
+    let shallow = in_golden(&deep("[", "]", 8));
+    let (_, loaded) = load_bytes(dir.path(), "shallow.ron", shallow.as_bytes());
+    assert_eq!(loaded.expect("shallow nesting loads"), golden_set());
+}
+
+#[test]
+fn duplicate_annotation_id_is_invalid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let golden = golden_text();
+    let one = AnnotationId::from_u128(1).to_string();
+    let two = AnnotationId::from_u128(2).to_string();
+    let duplicated = golden.replacen(&format!("id: \"{two}\""), &format!("id: \"{one}\""), 1);
+    assert_ne!(duplicated, golden);
+    let (_, err) = load_err(dir.path(), "dup.ron", duplicated.as_bytes());
+    match &err {
+        StoreError::Invalid { reason, .. } => assert!(reason.contains(&one), "{reason}"),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[test]
+fn position_that_disagrees_with_its_quote_is_invalid() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let golden = golden_text();
+    // Annotation 1 is "firmly denies", 19..32 (13 code points).
+    let longer = golden.replacen("end: 32,", "end: 33,", 1);
+    let reversed = golden.replacen("start: 19,", "start: 40,", 1);
+    let shorter_quote = golden.replacen("exact: \"firmly denies\"", "exact: \"firmly deni\"", 1);
+    for (name, text) in [
+        ("longer", longer),
+        ("reversed", reversed),
+        ("shorter", shorter_quote),
+    ] {
+        assert_ne!(text, golden, "{name}: fixture edit did not apply");
+        let (_, err) = load_err(dir.path(), name, text.as_bytes());
+        match &err {
+            StoreError::Invalid { reason, .. } => assert!(
+                reason.contains(&AnnotationId::from_u128(1).to_string()),
+                "{name}: {reason}"
+            ),
+            other => panic!("{name}: expected Invalid, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn oversized_file_is_refused_before_reading() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("huge.claimlens.ron");
+    let file = std::fs::File::create(&path).expect("create");
+    // Sparse: costs no disk and no time, and load_set must not read it.
+    file.set_len(MAX_SET_BYTES + 1).expect("set_len");
+    drop(file);
+    let err = load_set(&path).expect_err("oversized file loaded");
+    assert_names(&err, &path);
+    assert!(
+        matches!(err, StoreError::TooLarge { size, .. } if size == MAX_SET_BYTES + 1),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn missing_file_and_directory_are_read_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing.claimlens.ron");
+    let err = load_set(&missing).expect_err("missing file loaded");
+    assert_names(&err, &missing);
+    assert!(
+        matches!(&err, StoreError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound),
+        "{err:?}"
+    );
+    let folder = dir.path().join("folder.claimlens.ron");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let err = load_set(&folder).expect_err("directory loaded");
+    assert_names(&err, &folder);
+    assert!(matches!(err, StoreError::Read { .. }), "{err:?}");
+}
+
+#[test]
+#[ignore = "store bug: a UTF-8 byte-order mark makes a valid set unreadable, reported as \
+            'it has no format_version' (src/store/mod.rs load_set_str/load_set do not strip \
+            U+FEFF; Windows editors add it)"]
+fn byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(golden_text().into_bytes());
+    let (_, loaded) = load_bytes(dir.path(), "bom.claimlens.ron", &bytes);
+    assert_eq!(loaded.expect("BOM-prefixed set loads"), golden_set());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Atomic saves
+
+#[test]
+fn saving_over_an_existing_file_replaces_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt.claimlens.ron");
+    std::fs::write(
+        &path,
+        "old contents, much longer than nothing ".repeat(1_000),
+    )
+    .expect("write");
+    let set = golden_set();
+    save_set(&set, &path).expect("save");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), golden_text());
+    assert_eq!(load_set(&path).expect("load"), set);
+    // Overwrite again with a smaller set: no trace of the larger one.
+    let mut smaller = set.clone();
+    smaller.annotations.truncate(1);
+    save_set(&smaller, &path).expect("save smaller");
+    assert_eq!(load_set(&path).expect("load"), smaller);
+    assert_eq!(listing(dir.path()), ["story.txt.claimlens.ron"]);
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn saving_into_a_missing_folder_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no/such/folder");
+    let path = missing.join("set.claimlens.ron");
+    let err = save_set(&golden_set(), &path).expect_err("saved into a missing folder");
+    assert_names(&err, &path);
+    assert!(matches!(err, StoreError::Write { .. }), "{err:?}");
+    assert!(!dir.path().join("no").exists(), "the folder was created");
+    assert_eq!(listing(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn saving_onto_a_folder_or_under_a_file_fails_and_leaves_no_temp_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The target is a non-empty folder: the temp file is written, then the rename fails.
+    let folder = dir.path().join("taken.claimlens.ron");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::write(folder.join("inside.txt"), "keep me").expect("write");
+    let err = save_set(&golden_set(), &folder).expect_err("saved over a folder");
+    assert_names(&err, &folder);
+    assert!(matches!(err, StoreError::Write { .. }), "{err:?}");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("inside.txt")).expect("read"),
+        "keep me"
+    );
+    assert_eq!(temp_files(dir.path()), Vec::<String>::new());
+    assert_eq!(listing(dir.path()), ["taken.claimlens.ron"]);
+
+    // The parent "folder" is a regular file.
+    let file = dir.path().join("plain.txt");
+    std::fs::write(&file, "plain").expect("write");
+    let path = file.join("set.claimlens.ron");
+    let err = save_set(&golden_set(), &path).expect_err("saved under a file");
+    assert_names(&err, &path);
+    assert!(matches!(err, StoreError::Write { .. }), "{err:?}");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "plain");
+    assert_eq!(listing(dir.path()), ["plain.txt", "taken.claimlens.ron"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn saving_into_a_read_only_folder_keeps_the_old_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("set.claimlens.ron");
+    let old = b"the old file, which must survive".to_vec();
+    std::fs::write(&path, &old).expect("write");
+    let set_mode = |mode| {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).expect("chmod");
+    };
+    set_mode(0o555);
+    // Root (and some CI containers) ignore directory permissions: find out which we are.
+    let probe = dir.path().join("probe");
+    let permissions_enforced = std::fs::write(&probe, b"").is_err();
+    let _ = std::fs::remove_file(&probe);
+
+    let result = save_set(&golden_set(), &path);
+    let after = std::fs::read(&path).expect("read");
+    let leftovers = temp_files(dir.path());
+    set_mode(0o755); // so the temp dir can be removed
+    assert_eq!(leftovers, Vec::<String>::new());
+    if permissions_enforced {
+        let err = result.expect_err("saved into a read-only folder");
+        assert_names(&err, &path);
+        assert!(matches!(err, StoreError::Write { .. }), "{err:?}");
+        assert_eq!(after, old, "the old file changed");
+    } else {
+        eprintln!(
+            "read-only folder test: permissions are not enforced (root?); checked the save instead"
+        );
+        result.expect("save where permissions are not enforced");
+        assert_eq!(after, golden_text().into_bytes());
+    }
+    assert_eq!(listing(dir.path()), ["set.claimlens.ron"]);
+}
+
+#[cfg(unix)]
+#[test]
+#[ignore = "store bug: save_set replaces a file with a 0600 temp file, so a shared set \
+            (e.g. 0644 or group-writable) loses its permissions on every save \
+            (src/store/mod.rs write_atomically: tempfile::Builder default mode)"]
+fn saving_keeps_the_permissions_of_the_old_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("shared.claimlens.ron");
+    std::fs::write(&path, "old").expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+    save_set(&golden_set(), &path).expect("save");
+    let mode = std::fs::metadata(&path).expect("stat").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o664, "mode after save is {mode:o}");
+}
