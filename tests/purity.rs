@@ -158,7 +158,21 @@ fn model_mentions_no_ui_and_no_file_system() {
         "expected the model's source files under {}, found {files} files",
         model.display()
     );
-    let report: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    // Name files relative to the crate, as `src/model/x.rs:12`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let report: Vec<String> = violations
+        .iter()
+        .map(|v| {
+            let file = v.file.strip_prefix(root).unwrap_or(&v.file);
+            format!(
+                "{}:{}: mentions `{}`: {}",
+                file.display(),
+                v.line,
+                v.needle,
+                v.text.trim()
+            )
+        })
+        .collect();
     assert!(
         violations.is_empty(),
         "src/model must stay pure (no egui, eframe, rfd or std::fs):\n{}",

@@ -675,7 +675,7 @@ impl App {
         if self.unsaved_prompt.is_some() || self.message.is_some() {
             return;
         }
-        let typing = ctx.egui_wants_keyboard_input();
+        let typing = ctx.text_edit_focused();
         for command in Command::ALL {
             if typing && command.is_text_editing() {
                 continue;

@@ -71,6 +71,8 @@ pub struct ReaderCache {
     tops_dirty: bool,
     cached: usize,
     frame: u64,
+    /// First code point of each paragraph (for `screen_pos_of`).
+    para_starts: Vec<usize>,
     /// `Document::generation` the highlight index was built for.
     index_generation: Option<u64>,
     spans: Vec<Vec<Span>>,
@@ -79,6 +81,8 @@ pub struct ReaderCache {
     font_atlas_fill: f32,
     discovered_fonts: usize,
     text_options: Option<egui::epaint::text::TextOptions>,
+    /// Screen position of the column's top-left in the last frame.
+    origin: Option<Pos2>,
     /// Pointer is dragging out a selection.
     dragging: bool,
     /// The annotation under the pointer when the context menu opened.
@@ -94,6 +98,7 @@ impl ReaderCache {
         let n = doc.article.paragraphs.len();
         if self.slots.len() != n {
             self.slots = vec![Slot::default(); n];
+            self.para_starts = doc.article.paragraphs.iter().map(|p| p.chars.start).collect();
             self.key = None;
         }
         let (fill, discovered, options) = ctx.fonts(|f| {
@@ -198,6 +203,27 @@ impl ReaderCache {
             self.evict();
         }
         Some(galley)
+    }
+
+    /// Screen position (left edge, middle of the line) of article offset `offset`, if its
+    /// paragraph was laid out in the last frame. For tests and tools that drive the UI.
+    pub fn screen_pos_of(&self, offset: usize) -> Option<Pos2> {
+        let origin = self.origin?;
+        let index = self
+            .tops
+            .len()
+            .checked_sub(1)
+            .and_then(|n| (0..n).find(|&i| self.slots[i].galley.is_some() && self.covers(i, offset)))?;
+        let galley = self.slots[index].galley.as_ref()?;
+        let local = offset - self.para_starts[index];
+        let r = galley.pos_from_cursor(CCursor::new(local));
+        Some(origin + vec2(r.left() + 1.0, self.tops[index] + r.center().y))
+    }
+
+    fn covers(&self, index: usize, offset: usize) -> bool {
+        let start = self.para_starts[index];
+        let next = self.para_starts.get(index + 1).copied().unwrap_or(usize::MAX);
+        (start..next).contains(&offset)
     }
 
     /// Remembers the atlas fill after this frame's layouts (see `font_atlas_fill`).
@@ -411,6 +437,7 @@ pub fn reader_ui(
                 egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text")
             });
             let origin = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
+            cache.origin = Some(origin);
 
             if let Some(offset) = scroll_to {
                 let target = offset_rect(cache, doc, &ctx, origin, offset)
