@@ -21,7 +21,9 @@ fn harness_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> Harness
         persist_settings: false,
     };
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1200.0, 800.0))
+        .with_size(egui::vec2(1400.0, 2400.0))
+        // A jump flashes the highlight for 1.6 s of animation.
+        .with_max_steps(24)
         .build_eframe(move |cc| App::new(cc, options));
     harness.run();
     harness
@@ -93,11 +95,258 @@ fn select_press_2_undo_redo() {
     h.run();
     assert!(h.state().doc.set.annotations.is_empty(), "undo removes it");
     assert!(h.query_by_label("Source (1)").is_none());
-    assert!(!h.state().doc.is_dirty(), "undo back to the opened state is clean");
+    assert!(
+        !h.state().doc.is_dirty(),
+        "undo back to the opened state is clean"
+    );
 
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run();
     assert_eq!(h.state().doc.set.annotations.len(), 1, "redo restores it");
-    assert_eq!(h.state().doc.set.annotations[0].anchor.quote.exact, "Financial Times");
+    assert_eq!(
+        h.state().doc.set.annotations[0].anchor.quote.exact,
+        "Financial Times"
+    );
     h.get_by_label("Source (1)");
+}
+
+/// Marks `needle` (first occurrence) with the label on `key`.
+fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) {
+    let start = offset_of(h, needle);
+    drag_select(h, start, start + needle.chars().count());
+    h.key_press(key);
+    h.run();
+}
+
+fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
+    h.get_by_label(menu).click();
+    h.run();
+    h.get_by_label_contains(item).click();
+    h.run();
+}
+
+#[test]
+fn save_to_temp_dir_and_reopen_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_path = dir.path().join("sample.claimlens.ron");
+    let dialogs = Arc::new(ScriptedDialogs::new([Some(set_path.clone())]));
+    let mut h = harness_with(None, dialogs.clone());
+    mark(&mut h, "Financial Times report", Key::Num1);
+    mark(&mut h, "Financial Times", Key::Num2);
+    mark(&mut h, "completely false", Key::Num3);
+    assert_eq!(h.state().doc.set.annotations.len(), 3);
+    assert!(h.state().doc.window_title().starts_with('*'));
+
+    click_menu(&mut h, "File", "Save as…");
+    assert_eq!(dialogs.asked().len(), 1, "Save as asks where");
+    assert!(set_path.exists(), "the set was written");
+    assert!(!h.state().doc.is_dirty());
+    assert!(!h.state().doc.window_title().starts_with('*'));
+    let saved = h.state().doc.set.clone();
+
+    // Ctrl+S now saves to the same file without asking.
+    mark(&mut h, "Alibaba spokesperson", Key::Num2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    assert_eq!(dialogs.asked().len(), 1);
+    let saved_again = h.state().doc.set.clone();
+    assert_eq!(saved_again.annotations.len(), 4);
+    assert_ne!(saved, saved_again);
+
+    // Reopen in a fresh app: every annotation identical (ids, labels, anchors, times).
+    let h2 = harness_with(Some(set_path.clone()), Arc::default());
+    assert!(h2.state().message.is_none(), "{:?}", h2.state().message);
+    assert_eq!(h2.state().doc.set, saved_again);
+    assert_eq!(h2.state().doc.set.article.path, claimlens::app::SAMPLE_REF);
+    assert!(!h2.state().doc.is_dirty());
+    h2.get_by_label("Source (2)");
+}
+
+#[test]
+fn a_typed_note_is_one_undo_step() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "declassified intelligence memo", Key::Num1);
+    let id = h.state().view.selected.expect("new annotation is selected");
+
+    h.get_by_label("Note").click();
+    h.run();
+    h.get_by_label("Note")
+        .type_text("Memo never published.\nAsk FT for a copy.");
+    h.run();
+    assert_eq!(
+        h.state().doc.set.get(id).unwrap().note,
+        "",
+        "not recorded while typing"
+    );
+    // Moving on (Escape leaves the field) records the note as one edit.
+    h.key_press(Key::Escape);
+    h.run();
+    let annotation = h.state().doc.set.get(id).unwrap().clone();
+    assert_eq!(annotation.note, "Memo never published.\nAsk FT for a copy.");
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    let after_undo = h
+        .state()
+        .doc
+        .set
+        .get(id)
+        .expect("one undo only removes the note");
+    assert_eq!(after_undo.note, "");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+    assert_eq!(h.state().doc.set.get(id), Some(&annotation));
+}
+
+#[test]
+fn delete_key_and_label_change_are_undoable() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Hikvision", Key::Num1);
+    let id = h.state().view.selected.unwrap();
+    h.get_by_label("Denial").click();
+    h.run();
+    assert_eq!(
+        h.state().doc.set.get(id).unwrap().label,
+        LabelId::new("denial")
+    );
+    h.key_press(Key::Delete);
+    h.run();
+    assert!(h.state().doc.set.annotations.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().doc.set.get(id).unwrap().label,
+        LabelId::new("denial")
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert_eq!(
+        h.state().doc.set.get(id).unwrap().label,
+        LabelId::new("claim")
+    );
+}
+
+#[test]
+fn unsaved_changes_ask_before_opening_another_article() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Huawei", Key::Num1);
+    click_menu(&mut h, "File", "Open sample article");
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert_eq!(
+        h.state().doc.set.annotations.len(),
+        1,
+        "cancel keeps the work"
+    );
+    assert!(h.query_by_label("Unsaved changes").is_none());
+
+    click_menu(&mut h, "File", "Open sample article");
+    h.get_by_label("Discard").click();
+    h.run();
+    assert!(h.state().doc.set.annotations.is_empty());
+    assert!(!h.state().doc.is_dirty());
+}
+
+#[test]
+fn clicking_a_list_entry_selects_and_clicking_a_highlight_selects_its_entry() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Hong Kong-based geopolitical analyst", Key::Num2);
+    let id = h.state().view.selected.unwrap();
+    h.key_press(Key::Escape);
+    h.run();
+    assert_eq!(h.state().view.selected, None);
+
+    h.get_by_label_contains("“Hong Kong-based").click();
+    h.run();
+    assert_eq!(h.state().view.selected, Some(id));
+    h.key_press(Key::Escape);
+    h.run();
+
+    let inside = offset_of(&h, "geopolitical");
+    let pos = pos_of(&h, inside + 2);
+    h.hover_at(pos);
+    h.run();
+    h.drag_at(pos);
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run();
+    assert_eq!(h.state().view.selected, Some(id));
+}
+
+#[test]
+fn a_broken_set_file_gives_a_clear_message_and_keeps_the_open_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("broken.claimlens.ron");
+    std::fs::write(
+        &bad,
+        "// Claimlens annotation set.\n(format_version: 1, article: (path: \"x\"",
+    )
+    .unwrap();
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Huawei", Key::Num1);
+    h.state_mut()
+        .push(claimlens::app::Action::SaveTo(dir.path().join("ok.ron")));
+    h.run();
+    h.state_mut()
+        .push(claimlens::app::Action::Open(bad.clone()));
+    h.run();
+    let message = h.state().message.clone().expect("an error is shown");
+    assert!(message.is_error);
+    assert!(
+        message.body.contains("broken.claimlens.ron"),
+        "{}",
+        message.body
+    );
+    h.get_by_label("Could not open the file");
+    assert_eq!(
+        h.state().doc.set.annotations.len(),
+        1,
+        "nothing the user had is lost"
+    );
+    h.get_by_label("OK").click();
+    h.run();
+    assert!(h.state().message.is_none());
+}
+
+#[test]
+fn an_article_changed_since_saving_is_reported_and_unplaced_annotations_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("story.txt");
+    std::fs::write(
+        &article,
+        "Headline\n\nThe minister said the plan is dead.\nAides denied it.\n",
+    )
+    .unwrap();
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    mark(&mut h, "the plan is dead", Key::Num1);
+    mark(&mut h, "Aides denied it", Key::Num3);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    let set_path = dir.path().join("story.txt.claimlens.ron");
+    assert!(
+        set_path.exists(),
+        "Ctrl+S saves beside the article by default"
+    );
+    let saved = std::fs::read_to_string(&set_path).unwrap();
+    assert!(saved.contains("path: \"story.txt\""), "{saved}");
+
+    // The article is corrected: the first quote changes, the second stays where it was.
+    std::fs::write(
+        &article,
+        "Headline\n\nThe minister said the plan is over.\nAides denied it.\n",
+    )
+    .unwrap();
+    let h2 = harness_with(Some(article.clone()), Arc::default());
+    let message = h2.state().message.clone().expect("the change is reported");
+    assert!(!message.is_error);
+    assert!(message.body.contains("1 of 2"), "{}", message.body);
+    assert_eq!(h2.state().doc.set.annotations.len(), 2, "nothing dropped");
+    assert_eq!(h2.state().doc.mismatched.len(), 1);
+    h2.get_by_label("Not found in this article (1)");
 }

@@ -81,11 +81,11 @@ fn scan_text(file: &Path, text: &str) -> Vec<Violation> {
             .collect();
         let mut in_group = String::new();
         let mut rest = line.as_str();
-        if std_group_depth == 0 {
-            if let Some(at) = rest.find("std::{") {
-                rest = &rest[at + "std::{".len()..];
-                std_group_depth = 1;
-            }
+        if std_group_depth == 0
+            && let Some(at) = rest.find("std::{")
+        {
+            rest = &rest[at + "std::{".len()..];
+            std_group_depth = 1;
         }
         if std_group_depth > 0 {
             for c in rest.chars() {

@@ -526,6 +526,16 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // The frozen v1 format
 
+/// id, label, range, note, created, modified.
+type GoldenRow = (
+    AnnotationId,
+    &'static str,
+    Range<usize>,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
 /// The set `golden-v1.claimlens.ron` was written from (once; the file is now frozen).
 fn golden_set() -> AnnotationSet {
     let article = golden_article();
@@ -537,31 +547,30 @@ fn golden_set() -> AnnotationSet {
             .parse()
             .expect("uuid"),
     );
-    let same = |t: &str| (t.to_owned(), t.to_owned());
     #[rustfmt::skip]
-    let rows: [(AnnotationId, &str, Range<usize>, &str, (String, String)); 12] = [
-        (n(5), "claim", 220..236, "Same words, read as a claim about the report.", same("2026-03-01T09:05:00Z")),
-        (n(3), "claim", 109..149, "Unsourced figure.\nThe \"deal\" is described, not shown; see C:\\reports\\ledger (p. 2) // unverified /* sic */", ("2026-03-01T09:02:00Z".to_owned(), "2026-03-02T17:45:30.123456789Z".to_owned())),
-        (n(1), "denial", 19..32, "", same("2026-03-01T09:00:00Z")),
-        (n(4), "denial", 220..236, "Direct quote of the denial.", same("2026-03-01T09:04:00Z")),
-        (n(2), "source", 47..63, "Newspaper; first to report.", same("2026-03-01T09:01:00Z")),
-        (n(6), "source", 187..199, "Named spokesperson: Zoë Ångström.", same("2026-03-01T09:06:00Z")),
-        (n(7), "claim", 170..269, "Whole statement, overlapping the denial (nested 4 & 5 inside).", same("2026-03-01T09:07:00Z")),
-        (n(8), "claim", 282..306, "東京: no comment 🙂", same("2026-03-01T09:08:00Z")),
-        (uuid, "source", 318..333, "cafe\u{301} owner 👩\u{200d}💻 (ZWJ sequence)", same("2026-03-01T09:09:00Z")),
-        (n(10), "source", 376..382, "شفافية = transparency (RTL)", same("2026-03-01T09:10:00Z")),
-        (n(11), "source", 397..403, "שקיפות, Hebrew", same("2026-03-01T09:11:00Z")),
-        (n(12), "claim", 408..429, "Ends the article.", same("2026-03-01T09:12:00Z")),
+    let rows: [GoldenRow; 12] = [
+        (n(5), "claim", 220..236, "Same words, read as a claim about the report.", "2026-03-01T09:05:00Z", "2026-03-01T09:05:00Z"),
+        (n(3), "claim", 109..149, "Unsourced figure.\nThe \"deal\" is described, not shown; see C:\\reports\\ledger (p. 2) // unverified /* sic */", "2026-03-01T09:02:00Z", "2026-03-02T17:45:30.123456789Z"),
+        (n(1), "denial", 19..32, "", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z"),
+        (n(4), "denial", 220..236, "Direct quote of the denial.", "2026-03-01T09:04:00Z", "2026-03-01T09:04:00Z"),
+        (n(2), "source", 47..63, "Newspaper; first to report.", "2026-03-01T09:01:00Z", "2026-03-01T09:01:00Z"),
+        (n(6), "source", 187..199, "Named spokesperson: Zoë Ångström.", "2026-03-01T09:06:00Z", "2026-03-01T09:06:00Z"),
+        (n(7), "claim", 170..269, "Whole statement, overlapping the denial (nested 4 & 5 inside).", "2026-03-01T09:07:00Z", "2026-03-01T09:07:00Z"),
+        (n(8), "claim", 282..306, "東京: no comment 🙂", "2026-03-01T09:08:00Z", "2026-03-01T09:08:00Z"),
+        (uuid, "source", 318..333, "cafe\u{301} owner 👩\u{200d}💻 (ZWJ sequence)", "2026-03-01T09:09:00Z", "2026-03-01T09:09:00Z"),
+        (n(10), "source", 376..382, "شفافية = transparency (RTL)", "2026-03-01T09:10:00Z", "2026-03-01T09:10:00Z"),
+        (n(11), "source", 397..403, "שקיפות, Hebrew", "2026-03-01T09:11:00Z", "2026-03-01T09:11:00Z"),
+        (n(12), "claim", 408..429, "Ends the article.", "2026-03-01T09:12:00Z", "2026-03-01T09:12:00Z"),
     ];
-    for (id, label, range, note, (created, modified)) in rows {
+    for (id, label, range, note, created, modified) in rows {
         set.annotations.push(annotation(
             &article,
             id,
             label,
             range,
             note,
-            ts(&created),
-            ts(&modified),
+            ts(created),
+            ts(modified),
         ));
     }
     // The rows above are deliberately out of order (the writer sorts); a loaded set is sorted.

@@ -228,7 +228,11 @@ impl App {
             }),
             Action::Save => match self.doc.set_path.clone() {
                 Some(path) => self.save_to(&path),
-                None => self.apply(Action::SaveAsDialog),
+                // A new set of an article file goes beside it, unless a file is already there.
+                None => match self.doc.article_path().map(store::default_set_path) {
+                    Some(path) if !path.exists() => self.save_to(&path),
+                    _ => self.apply(Action::SaveAsDialog),
+                },
             },
             Action::SaveAsDialog => {
                 let suggested = self
@@ -623,7 +627,12 @@ impl App {
 
         ui::app_ui(ui, self);
 
-        for action in std::mem::take(&mut self.actions) {
+        let actions = std::mem::take(&mut self.actions);
+        if !actions.is_empty() {
+            // What the actions changed shows in the next frame.
+            ctx.request_repaint();
+        }
+        for action in actions {
             self.apply(action);
         }
 

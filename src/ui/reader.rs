@@ -98,7 +98,12 @@ impl ReaderCache {
         let n = doc.article.paragraphs.len();
         if self.slots.len() != n {
             self.slots = vec![Slot::default(); n];
-            self.para_starts = doc.article.paragraphs.iter().map(|p| p.chars.start).collect();
+            self.para_starts = doc
+                .article
+                .paragraphs
+                .iter()
+                .map(|p| p.chars.start)
+                .collect();
             self.key = None;
         }
         let (fill, discovered, options) = ctx.fonts(|f| {
@@ -209,11 +214,9 @@ impl ReaderCache {
     /// paragraph was laid out in the last frame. For tests and tools that drive the UI.
     pub fn screen_pos_of(&self, offset: usize) -> Option<Pos2> {
         let origin = self.origin?;
-        let index = self
-            .tops
-            .len()
-            .checked_sub(1)
-            .and_then(|n| (0..n).find(|&i| self.slots[i].galley.is_some() && self.covers(i, offset)))?;
+        let index = self.tops.len().checked_sub(1).and_then(|n| {
+            (0..n).find(|&i| self.slots[i].galley.is_some() && self.covers(i, offset))
+        })?;
         let galley = self.slots[index].galley.as_ref()?;
         let local = offset - self.para_starts[index];
         let r = galley.pos_from_cursor(CCursor::new(local));
@@ -222,7 +225,11 @@ impl ReaderCache {
 
     fn covers(&self, index: usize, offset: usize) -> bool {
         let start = self.para_starts[index];
-        let next = self.para_starts.get(index + 1).copied().unwrap_or(usize::MAX);
+        let next = self
+            .para_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(usize::MAX);
         (start..next).contains(&offset)
     }
 
