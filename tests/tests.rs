@@ -2,4 +2,6 @@
 
 mod gui;
 mod purity;
+#[cfg(feature = "snapshots")]
+mod snapshots;
 mod store;

@@ -80,6 +80,8 @@ struct VersionProbe {
 
 /// Parses a set from RON text; `path` is used in error messages only.
 pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError> {
+    // Some editors (older Windows Notepad) start UTF-8 files with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let probe: VersionProbe = ron_options().from_str(text).map_err(|err| {
         let looks_like_ron_struct = text
             .lines()
@@ -123,11 +125,17 @@ pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError
 }
 
 fn syntax_error(path: &Path, err: &ron::error::SpannedError) -> StoreError {
+    let message = match err.code {
+        ron::Error::ExceededRecursionLimit => {
+            format!("it is nested more than {RECURSION_LIMIT} levels deep")
+        }
+        ref other => other.to_string(),
+    };
     StoreError::Syntax {
         path: path.to_owned(),
         line: err.span.start.line,
         column: err.span.start.col,
-        message: err.code.to_string(),
+        message,
     }
 }
 
@@ -194,7 +202,19 @@ pub fn save_set(set: &AnnotationSet, path: &Path) -> Result<(), StoreError> {
 
 /// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
 /// old file or the new one, never a mix.
+///
+/// A symbolic link is followed (its target is replaced, the link stays), and the old file's
+/// permissions are kept.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    let old_permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -204,6 +224,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    if let Some(permissions) = old_permissions {
+        tmp.as_file().set_permissions(permissions)?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|err| err.error)?;
     sync_dir(dir)

@@ -110,7 +110,7 @@ impl ReaderCache {
             (
                 f.font_atlas_fill_ratio(),
                 f.discovered_fonts().len(),
-                f.options().clone(),
+                *f.options(),
             )
         });
         // egui empties its font atlas when it fills up or its text options change (eframe
