@@ -350,3 +350,65 @@ fn an_article_changed_since_saving_is_reported_and_unplaced_annotations_kept() {
     assert_eq!(h2.state().doc.mismatched.len(), 1);
     h2.get_by_label("Not found in this article (1)");
 }
+
+#[test]
+fn keyboard_extends_the_selection() {
+    let mut h = harness_with(None, Arc::default());
+    let start = offset_of(&h, "Alibaba Group Holding");
+    drag_select(&mut h, start, start + 3);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowRight);
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowRight);
+    h.run();
+    h.key_press_modifiers(Modifiers::SHIFT, Key::ArrowLeft);
+    h.run();
+    let range = h.state().view.selection.unwrap().range();
+    assert_eq!(h.state().doc.article.slice(range), "Alibaba Grou");
+    h.key_press(Key::Num1);
+    h.run();
+    assert_eq!(
+        h.state().doc.set.annotations[0].anchor.quote.exact,
+        "Alibaba Grou"
+    );
+}
+
+#[test]
+fn closing_the_window_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_path = dir.path().join("closing.claimlens.ron");
+    let mut h = harness_with(
+        None,
+        Arc::new(ScriptedDialogs::new([Some(set_path.clone())])),
+    );
+    mark(&mut h, "Huawei", Key::Num1);
+    let root = egui::ViewportId::ROOT;
+    let close = |h: &mut Harness<'_, App>| {
+        h.input_mut()
+            .viewports
+            .entry(root)
+            .or_default()
+            .events
+            .push(egui::ViewportEvent::Close);
+        h.step();
+    };
+    let commands = |h: &Harness<'_, App>| h.output().viewport_output[&root].commands.clone();
+
+    close(&mut h);
+    assert!(commands(&h).contains(&egui::ViewportCommand::CancelClose));
+    h.run();
+    h.get_by_label("Unsaved changes");
+    h.get_by_label("Save").click();
+    // The sample has no set file yet: Save asks where (answered at once here), saves, closes.
+    let mut sent = Vec::new();
+    for _ in 0..4 {
+        h.step();
+        sent.extend(commands(&h));
+    }
+    assert!(set_path.exists(), "Save in the prompt saves first");
+    assert!(sent.contains(&egui::ViewportCommand::Close), "then closes");
+
+    // With nothing unsaved, closing is not interrupted.
+    let mut clean = harness_with(None, Arc::default());
+    close(&mut clean);
+    assert!(!commands(&clean).contains(&egui::ViewportCommand::CancelClose));
+}

@@ -715,10 +715,39 @@ impl App {
                 self.actions.push(Action::Mark(label.id.clone()));
             }
         }
+        self.keyboard_selection(ctx);
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
             self.actions.push(Action::SetTextSelection(None));
             self.actions.push(Action::SelectAnnotation(None));
         }
+    }
+}
+
+impl App {
+    /// Shift+←/→ extends the selection by a character, Ctrl+Shift+←/→ by a word.
+    fn keyboard_selection(&mut self, ctx: &egui::Context) {
+        use egui::{Key, Modifiers};
+        let Some(sel) = self.view.selection else {
+            return;
+        };
+        let article = &self.doc.article;
+        let word = Modifiers::COMMAND | Modifiers::SHIFT;
+        let head = if ctx.input_mut(|i| i.consume_key(word, Key::ArrowRight)) {
+            article.next_word_end(sel.head)
+        } else if ctx.input_mut(|i| i.consume_key(word, Key::ArrowLeft)) {
+            article.prev_word_start(sel.head)
+        } else if ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::ArrowRight)) {
+            (sel.head + 1).min(article.char_len())
+        } else if ctx.input_mut(|i| i.consume_key(Modifiers::SHIFT, Key::ArrowLeft)) {
+            sel.head.saturating_sub(1)
+        } else {
+            return;
+        };
+        self.actions
+            .push(Action::SetTextSelection(Some(TextSelection {
+                anchor: sel.anchor,
+                head,
+            })));
     }
 }
 

@@ -224,6 +224,37 @@ impl Article {
         (i < self.paragraphs.len()).then_some(i)
     }
 
+    /// Offset of the next word end after `offset` (for Ctrl+Shift+Right): skips non-word
+    /// characters, then word characters. Example: in `"one, two"`, from 0 → 3, from 3 → 8.
+    /// Looks at most at the rest of the text from `offset`, never before it.
+    pub fn next_word_end(&self, offset: usize) -> usize {
+        let rest = &self.text[self.byte_of_char(offset)..];
+        let mut chars = rest.chars().peekable();
+        let mut pos = offset.min(self.char_len);
+        while chars.next_if(|c| !is_word_char(*c)).is_some() {
+            pos += 1;
+        }
+        while chars.next_if(|c| is_word_char(*c)).is_some() {
+            pos += 1;
+        }
+        pos
+    }
+
+    /// Offset of the previous word start before `offset` (for Ctrl+Shift+Left).
+    /// Example: in `"one, two"`, from 8 → 5, from 5 → 0.
+    pub fn prev_word_start(&self, offset: usize) -> usize {
+        let before = &self.text[..self.byte_of_char(offset)];
+        let mut chars = before.chars().rev().peekable();
+        let mut pos = offset.min(self.char_len);
+        while chars.next_if(|c| !is_word_char(*c)).is_some() {
+            pos -= 1;
+        }
+        while chars.next_if(|c| is_word_char(*c)).is_some() {
+            pos -= 1;
+        }
+        pos
+    }
+
     /// Indices of the paragraphs that intersect `chars` (empty ranges touch none).
     pub fn paragraphs_touching(&self, chars: Range<usize>) -> Range<usize> {
         let first = self
@@ -234,6 +265,11 @@ impl Article {
             .partition_point(|p| p.chars.start < chars.end);
         first..last.max(first)
     }
+}
+
+/// Letters, digits, apostrophes and connecting punctuation count as part of a word.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '\'' | '’' | '_')
 }
 
 /// One line of the text, without its `\n`.
@@ -360,6 +396,19 @@ mod tests {
         assert_eq!(a.paragraph_at_or_after(8), None);
         assert_eq!(a.paragraphs_touching(4..7), 1..3);
         assert_eq!(a.paragraphs_touching(5..6), 2..2);
+    }
+
+    #[test]
+    fn word_steps() {
+        let a = Article::from_plain_text("one, two’s 3rd", "t");
+        assert_eq!(a.next_word_end(0), 3);
+        assert_eq!(a.next_word_end(3), 10);
+        assert_eq!(a.next_word_end(10), 14);
+        assert_eq!(a.next_word_end(14), 14);
+        assert_eq!(a.prev_word_start(14), 11);
+        assert_eq!(a.prev_word_start(11), 5);
+        assert_eq!(a.prev_word_start(5), 0);
+        assert_eq!(a.prev_word_start(0), 0);
     }
 
     #[test]

@@ -13,6 +13,6 @@ pub use anchor::{Anchor, AnchorCheck, AnchorError, CONTEXT_CHARS, TextPosition, 
 pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, ArticleRef, FORMAT_VERSION, Relation, Timestamp,
 };
-pub use article::{Article, BlockKind, ContentHash, Paragraph, normalize_text};
+pub use article::{Article, BlockKind, ContentHash, Paragraph, is_word_char, normalize_text};
 pub use history::{Edit, EditError, History, Transaction};
 pub use labels::{Label, LabelId, LabelSet, Rgb};

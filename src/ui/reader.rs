@@ -374,7 +374,8 @@ fn word_at(doc: &Document, offset: usize) -> Option<Range<usize>> {
     let para = &doc.article.paragraphs[index];
     let chars: Vec<char> = doc.article.text[para.bytes.clone()].chars().collect();
     let local = offset.checked_sub(para.chars.start)?.min(chars.len());
-    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '\'' | '’' | '-' | '_');
+    // Inner hyphens join words for a double-click ("Hong Kong-based").
+    let is_word = |c: char| crate::model::is_word_char(c) || c == '-';
     let mut start = local;
     while start > 0 && is_word(chars[start - 1]) {
         start -= 1;
