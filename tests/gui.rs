@@ -412,3 +412,60 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
     close(&mut clean);
     assert!(!commands(&clean).contains(&egui::ViewportCommand::CancelClose));
 }
+
+#[test]
+fn font_size_keys_relayout_and_an_explicit_set_opens_with_its_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("note.txt");
+    std::fs::write(
+        &article,
+        "Title\n\nThe agency said the memo was authentic.\n",
+    )
+    .unwrap();
+    let sets = dir.path().join("sets");
+    std::fs::create_dir(&sets).unwrap();
+    let set_path = sets.join("mine.ron");
+
+    let mut h = harness_with(
+        Some(article.clone()),
+        Arc::new(ScriptedDialogs::new([Some(set_path.clone())])),
+    );
+    let width_before = pos_of(&h, 20).x - pos_of(&h, 10).x;
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+    h.run();
+    assert_eq!(
+        h.state().view.font_size,
+        claimlens::app::DEFAULT_FONT_SIZE + 2.0
+    );
+    let width_after = pos_of(&h, 20).x - pos_of(&h, 10).x;
+    assert!(
+        width_after > width_before * 1.05,
+        "text re-laid out larger: {width_before} → {width_after}"
+    );
+    mark(&mut h, "the memo was authentic", Key::Num1);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
+    h.run();
+    let text = std::fs::read_to_string(&set_path).unwrap();
+    assert!(text.contains("path: \"../note.txt\""), "{text}");
+    assert_eq!(
+        h.state().settings.recent.first(),
+        Some(&std::path::absolute(&set_path).unwrap()),
+        "saved sets become recent files"
+    );
+
+    // `claimlens ARTICLE --set SET` opens exactly that pair.
+    let options = StartOptions {
+        open: Some(article.clone()),
+        set: Some(set_path.clone()),
+        dialogs: Box::new(Arc::new(ScriptedDialogs::default())),
+        clock: fixed_clock(),
+        persist_settings: false,
+    };
+    let mut h2 = Harness::builder()
+        .with_size(egui::vec2(1400.0, 2400.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    h2.run();
+    assert_eq!(h2.state().doc.set.annotations.len(), 1);
+    assert_eq!(h2.state().doc.set_path.as_deref(), Some(set_path.as_path()));
+    assert!(h2.state().message.is_none());
+}

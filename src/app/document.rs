@@ -153,6 +153,30 @@ pub enum OpenError {
     ArticleMissing { set: PathBuf, expected: PathBuf },
 }
 
+impl OpenError {
+    /// What the user can do about it (shown under the error).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Self::Read { .. } => "Check that the file exists and that you may read it.",
+            Self::TooLarge { .. } => "Split the text into smaller files.",
+            Self::NotUtf8 { .. } => "Other encodings are not supported yet.",
+            Self::Set(StoreError::Syntax { .. } | StoreError::Invalid { .. }) => {
+                "The file may have been cut short or edited by hand: fix it in a text editor at                  that place, or open another copy. Claimlens changed nothing."
+            }
+            Self::Set(StoreError::NotASet { .. }) => {
+                "Open a .claimlens.ron file saved by Claimlens, or the article itself."
+            }
+            Self::Set(StoreError::TooNew { .. }) => {
+                "Opening it here could lose what the newer version added."
+            }
+            Self::Set(_) => "Claimlens changed nothing.",
+            Self::ArticleMissing { .. } => {
+                "If the article moved, open it first; the set attaches when its text matches."
+            }
+        }
+    }
+}
+
 /// Reads a plain-text article file.
 pub fn read_article(path: &Path) -> Result<Article, OpenError> {
     let read_err = |source| OpenError::Read {

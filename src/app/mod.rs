@@ -271,13 +271,7 @@ impl App {
                 if self.view.note_draft.as_ref().is_some_and(|(d, _)| *d == id) {
                     self.view.note_draft = None;
                 }
-                self.update(id, |a| {
-                    if a.note == note {
-                        return false;
-                    }
-                    a.note = note;
-                    true
-                });
+                self.set_note(id, note);
             }
             Action::DraftNote(id, text) => self.view.note_draft = Some((id, text)),
             Action::Undo => {
@@ -378,7 +372,12 @@ impl App {
             None => self.open_article(path),
         };
         if let Err(err) = result {
-            self.show_error("Could not open the file", &err);
+            log::warn!("could not open {}: {err}", path.display());
+            self.message = Some(Message {
+                title: "Could not open the file".to_owned(),
+                body: format!("{err}\n\n{}", err.hint()),
+                is_error: true,
+            });
         }
     }
 
@@ -504,6 +503,12 @@ impl App {
     fn save_to(&mut self, path: &Path) {
         self.commit_note_draft();
         self.doc.prepare_for_save(path);
+        if self.doc.set.analyst.is_empty() {
+            // The set's owner: the login name on first save (kept from then on).
+            self.doc.set.analyst = std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_default();
+        }
         match store::save_set(&self.doc.set, path) {
             Ok(()) => {
                 self.doc.set_path = Some(path.to_owned());
@@ -599,14 +604,18 @@ impl App {
     /// Records the note being typed as one edit (if it changed).
     pub fn commit_note_draft(&mut self) {
         if let Some((id, note)) = self.view.note_draft.take() {
-            self.update(id, |a| {
-                if a.note == note {
-                    return false;
-                }
-                a.note = note;
-                true
-            });
+            self.set_note(id, note);
         }
+    }
+
+    fn set_note(&mut self, id: AnnotationId, note: String) {
+        self.update(id, |a| {
+            if a.note == note {
+                return false;
+            }
+            a.note = note;
+            true
+        });
     }
 
     /// Runs one frame of the UI: input, panels, then the queued actions.

@@ -220,6 +220,10 @@ fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState) {
             doc.article.char_len(),
             doc.article.hash.short()
         ));
+        if !doc.set.analyst.is_empty() {
+            ui.separator();
+            ui.weak(format!("analyst: {}", doc.set.analyst));
+        }
         if let Some((status, _)) = &view.status {
             ui.separator();
             ui.label(status);

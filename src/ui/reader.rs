@@ -598,6 +598,21 @@ fn interact(
             cache.dragging = true;
         }
     } else if cache.dragging && down {
+        // Dragging past the top or bottom edge scrolls, so a selection can span pages.
+        if let Some(p) = pointer {
+            let clip = ui.clip_rect();
+            let beyond = if p.y < clip.top() {
+                p.y - clip.top()
+            } else if p.y > clip.bottom() {
+                p.y - clip.bottom()
+            } else {
+                0.0
+            };
+            if beyond != 0.0 {
+                ui.scroll_with_delta(vec2(0.0, -beyond.clamp(-60.0, 60.0) * 0.5));
+                ui.ctx().request_repaint();
+            }
+        }
         if let (Some(at), Some(sel)) = (at, view.selection)
             && sel.head != at
         {

@@ -106,13 +106,14 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
     if total == 0 {
         ui.weak("Select text in the article and press 1 (Claim), 2 (Source) or 3 (Denial).");
     }
-    for (label_id, count) in doc.set.counts() {
+    for (label_id, _) in doc.set.counts() {
         let placed: Vec<&Annotation> = doc
             .set
             .annotations
             .iter()
             .filter(|a| a.label == label_id && !doc.mismatched.contains(&a.id))
             .collect();
+        let count = placed.len();
         if count == 0 {
             ui.horizontal(|ui| {
                 swatch(ui, theme::label_colour(labels, &label_id));
