@@ -469,3 +469,56 @@ fn font_size_keys_relayout_and_an_explicit_set_opens_with_its_article() {
     assert_eq!(h2.state().doc.set_path.as_deref(), Some(set_path.as_path()));
     assert!(h2.state().message.is_none());
 }
+
+/// The reader's work per frame depends on what is in view, not on the article's length.
+#[test]
+fn a_book_length_article_lays_out_only_what_is_in_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("book.txt");
+    let paragraph = "The committee heard that the contract was signed before the tender closed, \
+                     a claim the ministry denied in a written statement on Friday.";
+    let mut text = String::from("A very long hearing transcript\n\n");
+    for i in 0..20_000 {
+        text.push_str(&format!("{i}. {paragraph}\n"));
+    }
+    std::fs::write(&article, &text).unwrap();
+    assert!(text.len() > 2_500_000);
+
+    let mut h = harness_with(Some(article), Arc::default());
+    let cached = h.state().reader.cached_galleys();
+    assert!(
+        cached > 5 && cached < 200,
+        "laid out {cached} of 20,001 paragraphs"
+    );
+
+    // Jump to the end (Ctrl+End is not bound; reveal an annotation made there instead).
+    let last = h.state().doc.article.char_len() - 20;
+    h.state_mut()
+        .push(claimlens::app::Action::SetTextSelection(Some(
+            claimlens::app::TextSelection {
+                anchor: last,
+                head: last + 10,
+            },
+        )));
+    h.state_mut()
+        .push(claimlens::app::Action::Mark(LabelId::new("claim")));
+    h.run();
+    let id = h.state().doc.set.annotations[0].id;
+    h.state_mut().push(claimlens::app::Action::Reveal(id));
+    h.run();
+    assert!(
+        h.state().reader.screen_pos_of(last).is_some(),
+        "the end is laid out after the jump"
+    );
+    let cached = h.state().reader.cached_galleys();
+    assert!(
+        cached < 400,
+        "after the jump {cached} paragraphs are laid out"
+    );
+    h.step();
+    assert_eq!(
+        h.state().reader.laid_out_last_frame,
+        0,
+        "a still frame lays out nothing"
+    );
+}

@@ -210,6 +210,11 @@ impl ReaderCache {
         Some(galley)
     }
 
+    /// How many paragraph layouts the cache holds now.
+    pub fn cached_galleys(&self) -> usize {
+        self.cached
+    }
+
     /// Screen position (left edge, middle of the line) of article offset `offset`, if its
     /// paragraph was laid out in the last frame. For tests and tools that drive the UI.
     pub fn screen_pos_of(&self, offset: usize) -> Option<Pos2> {
