@@ -183,6 +183,11 @@ fn a_typed_note_is_one_undo_step() {
     h.run();
     let annotation = h.state().doc.set.get(id).unwrap().clone();
     assert_eq!(annotation.note, "Memo never published.\nAsk FT for a copy.");
+    assert_eq!(
+        h.state().view.selected,
+        Some(id),
+        "Escape leaves the field, not the annotation"
+    );
 
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
@@ -521,4 +526,35 @@ fn a_book_length_article_lays_out_only_what_is_in_view() {
         0,
         "a still frame lays out nothing"
     );
+}
+
+#[test]
+fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
+    use claimlens::app::DialogAnswer;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("typed.claimlens.ron");
+    let dialogs = Arc::new(ScriptedDialogs::with_answers([DialogAnswer::Unavailable]));
+    let mut h = harness_with(None, dialogs);
+    mark(&mut h, "Huawei", Key::Num1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    h.get_by_label("Save the annotation set as");
+    let suggested = h.state().path_prompt.clone().unwrap().text;
+    assert!(
+        suggested.ends_with("alibaba-pla-denial.claimlens.ron"),
+        "{suggested}"
+    );
+
+    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    field.focus();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_role(egui::accesskit::Role::TextInput)
+        .type_text(&target.display().to_string());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(target.exists(), "saved where the analyst typed");
+    assert!(h.state().path_prompt.is_none());
+    assert!(!h.state().doc.is_dirty());
 }

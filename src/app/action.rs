@@ -64,6 +64,14 @@ pub enum Action {
     /// The window's close button or File ▸ Quit.
     Quit,
     AnswerUnsaved(UnsavedChoice),
+    /// Ask for a path with the app's own prompt (no native dialog available).
+    PathPromptShow {
+        saving: bool,
+        text: String,
+    },
+    PathPromptEdit(String),
+    /// OK (`true`) or Cancel (`false`) in the path prompt.
+    PathPromptAnswer(bool),
     DismissMessage,
 
     /// Mark the current text selection with a label.

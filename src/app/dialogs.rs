@@ -13,8 +13,18 @@ pub enum DialogRequest {
     SaveSet { suggested: PathBuf },
 }
 
-/// Called with the chosen path, or `None` if the user cancelled.
-pub type DialogReply = Box<dyn FnOnce(Option<PathBuf>) + Send>;
+/// How a dialog ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DialogAnswer {
+    Chosen(PathBuf),
+    Cancelled,
+    /// This desktop has no way to show a file dialog (no XDG portal, no zenity): the app asks
+    /// for the path itself.
+    Unavailable,
+}
+
+/// Called with the answer.
+pub type DialogReply = Box<dyn FnOnce(DialogAnswer) + Send>;
 
 /// Shows file dialogs. Implementations must call `reply` exactly once, from any thread.
 pub trait Dialogs {
@@ -24,8 +34,26 @@ pub trait Dialogs {
 /// The real dialogs: rfd (XDG desktop portal, or zenity where there is no portal).
 pub struct NativeDialogs;
 
+impl NativeDialogs {
+    /// rfd needs the desktop portal (over the D-Bus session bus) or the `zenity` program.
+    fn available() -> bool {
+        if cfg!(not(target_os = "linux")) {
+            return true;
+        }
+        let has_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
+        let has_zenity = std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file())
+        });
+        has_bus || has_zenity
+    }
+}
+
 impl Dialogs for NativeDialogs {
     fn show(&self, request: DialogRequest, reply: DialogReply) {
+        if !Self::available() {
+            reply(DialogAnswer::Unavailable);
+            return;
+        }
         let spawned = std::thread::Builder::new()
             .name("file-dialog".into())
             .spawn(move || {
@@ -53,7 +81,7 @@ impl Dialogs for NativeDialogs {
                         dialog.save_file()
                     }
                 };
-                reply(answer);
+                reply(answer.map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen));
             });
         if let Err(err) = spawned {
             log::error!("could not start the file dialog thread: {err}");
@@ -61,15 +89,24 @@ impl Dialogs for NativeDialogs {
     }
 }
 
-/// Answers every dialog with the next path of a list (then `None`): for tests.
+/// Answers every dialog with the next answer of a list (then `Cancelled`): for tests.
 #[derive(Default)]
 pub struct ScriptedDialogs {
-    answers: std::sync::Mutex<std::collections::VecDeque<Option<PathBuf>>>,
+    answers: std::sync::Mutex<std::collections::VecDeque<DialogAnswer>>,
     asked: std::sync::Mutex<Vec<DialogRequest>>,
 }
 
 impl ScriptedDialogs {
+    /// `Some(path)` answers with that path, `None` cancels.
     pub fn new(answers: impl IntoIterator<Item = Option<PathBuf>>) -> Self {
+        Self::with_answers(
+            answers
+                .into_iter()
+                .map(|a| a.map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen)),
+        )
+    }
+
+    pub fn with_answers(answers: impl IntoIterator<Item = DialogAnswer>) -> Self {
         Self {
             answers: std::sync::Mutex::new(answers.into_iter().collect()),
             asked: std::sync::Mutex::default(),
@@ -92,7 +129,7 @@ impl Dialogs for std::sync::Arc<ScriptedDialogs> {
             .lock()
             .ok()
             .and_then(|mut a| a.pop_front())
-            .flatten();
+            .unwrap_or(DialogAnswer::Cancelled);
         reply(answer);
     }
 }

@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 pub use action::{Action, Command, TextSelection, UnsavedChoice};
-pub use dialogs::{DialogReply, DialogRequest, Dialogs, NativeDialogs, ScriptedDialogs};
+pub use dialogs::{
+    DialogAnswer, DialogReply, DialogRequest, Dialogs, NativeDialogs, ScriptedDialogs,
+};
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
     read_article, sample_article,
@@ -82,6 +84,13 @@ pub struct Message {
     pub is_error: bool,
 }
 
+/// The app's own path prompt, shown when the desktop has no file dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathPrompt {
+    pub saving: bool,
+    pub text: String,
+}
+
 /// Everything about the view that is not part of the document.
 #[derive(Clone, Debug, Default)]
 pub struct ViewState {
@@ -107,6 +116,8 @@ pub struct App {
     pub reader: ui::reader::ReaderCache,
     /// Shown in a modal until dismissed.
     pub message: Option<Message>,
+    /// Set while asking for a path in the app (no native file dialog on this desktop).
+    pub path_prompt: Option<PathPrompt>,
     /// Set while asking Save / Discard / Cancel: the action to run once the user has answered.
     pub unsaved_prompt: Option<Action>,
     /// Run after the next successful save (for "Save" in the unsaved-changes prompt).
@@ -119,6 +130,9 @@ pub struct App {
     dialogs: Box<dyn Dialogs>,
     clock: Box<dyn Fn() -> Timestamp>,
     persist_settings: bool,
+    /// A text field had keyboard focus at the end of the last frame. egui drops focus on
+    /// Escape before our key handling runs, so this keeps that Escape in the field.
+    text_focus_last_frame: bool,
     /// The user confirmed quitting; let the next close request through.
     quitting: bool,
     title_shown: String,
@@ -155,6 +169,7 @@ impl App {
             reader: ui::reader::ReaderCache::default(),
             message: None,
             unsaved_prompt: None,
+            path_prompt: None,
             after_save: None,
             actions: Vec::new(),
             inbox_tx,
@@ -163,6 +178,7 @@ impl App {
             clock: options.clock,
             persist_settings: options.persist_settings,
             quitting: false,
+            text_focus_last_frame: false,
             title_shown: String::new(),
             theme_applied: None,
             ctx,
@@ -249,6 +265,29 @@ impl App {
             }),
             Action::AnswerUnsaved(choice) => self.answer_unsaved(choice),
             Action::DismissMessage => self.message = None,
+            Action::PathPromptShow { saving, text } => {
+                self.path_prompt = Some(PathPrompt { saving, text });
+            }
+            Action::PathPromptEdit(text) => {
+                if let Some(prompt) = &mut self.path_prompt {
+                    prompt.text = text;
+                }
+            }
+            Action::PathPromptAnswer(accepted) => {
+                if let Some(prompt) = self.path_prompt.take()
+                    && accepted
+                    && !prompt.text.trim().is_empty()
+                {
+                    let path = PathBuf::from(prompt.text.trim());
+                    self.apply(if prompt.saving {
+                        Action::SaveTo(path)
+                    } else {
+                        Action::Open(path)
+                    });
+                } else {
+                    self.after_save = None;
+                }
+            }
 
             Action::Mark(label) => self.mark(label),
             Action::Delete(id) => {
@@ -350,15 +389,30 @@ impl App {
         }
     }
 
-    /// Shows a dialog in the background; its answer comes back as an action.
+    /// Shows a dialog in the background; its answer comes back as an action. Where the desktop
+    /// has no file dialog, the app's own path prompt asks instead.
     fn ask(&mut self, request: DialogRequest, on_answer: fn(PathBuf) -> Action) {
         let tx = self.inbox_tx.clone();
         let ctx = self.ctx.clone();
+        let (saving, suggested) = match &request {
+            DialogRequest::Open { start_dir } => (false, start_dir.clone()),
+            DialogRequest::SaveSet { suggested } => (true, Some(suggested.clone())),
+        };
         self.dialogs.show(
             request,
             Box::new(move |answer| {
-                if let Some(path) = answer {
-                    let _ = tx.send(on_answer(path));
+                let action = match answer {
+                    DialogAnswer::Chosen(path) => Some(on_answer(path)),
+                    DialogAnswer::Cancelled => None,
+                    DialogAnswer::Unavailable => Some(Action::PathPromptShow {
+                        saving,
+                        text: suggested
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                    }),
+                };
+                if let Some(action) = action {
+                    let _ = tx.send(action);
                 }
                 ctx.request_repaint();
             }),
@@ -645,6 +699,7 @@ impl App {
             self.apply(action);
         }
 
+        self.text_focus_last_frame = ctx.text_edit_focused();
         let title = self.doc.window_title();
         if title != self.title_shown {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -690,10 +745,10 @@ impl App {
                 }
             }
         }
-        if self.unsaved_prompt.is_some() || self.message.is_some() {
+        if self.unsaved_prompt.is_some() || self.message.is_some() || self.path_prompt.is_some() {
             return;
         }
-        let typing = ctx.text_edit_focused();
+        let typing = ctx.text_edit_focused() || self.text_focus_last_frame;
         for command in Command::ALL {
             if typing && command.is_text_editing() {
                 continue;

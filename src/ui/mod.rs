@@ -23,6 +23,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         reader,
         message,
         unsaved_prompt,
+        path_prompt,
         actions,
         ..
     } = app;
@@ -48,6 +49,8 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
 
     if let Some(pending) = unsaved_prompt {
         unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
+    } else if let Some(prompt) = path_prompt {
+        path_prompt_ui(ui.ctx(), prompt, actions);
     } else if let Some(message) = message {
         message_ui(ui.ctx(), message, actions);
     }
@@ -263,6 +266,43 @@ fn unsaved_prompt_ui(
     });
     if modal.should_close() {
         actions.push(Action::AnswerUnsaved(UnsavedChoice::Cancel));
+    }
+}
+
+fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions: &mut Vec<Action>) {
+    let modal = egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
+        ui.set_min_width(520.0);
+        ui.heading(if prompt.saving {
+            "Save the annotation set as"
+        } else {
+            "Open an article or set"
+        });
+        ui.label(
+            "This desktop has no file dialog (no XDG desktop portal and no zenity). \
+             Type the file's path:",
+        );
+        let mut text = prompt.text.clone();
+        let field = ui.add(
+            egui::TextEdit::singleline(&mut text)
+                .desired_width(f32::INFINITY)
+                .hint_text("/path/to/file"),
+        );
+        if field.changed() {
+            actions.push(Action::PathPromptEdit(text));
+        }
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let ok = if prompt.saving { "Save" } else { "Open" };
+            if ui.button(ok).clicked() || entered {
+                actions.push(Action::PathPromptAnswer(true));
+            }
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::PathPromptAnswer(false));
+            }
+        });
+    });
+    if modal.should_close() {
+        actions.push(Action::PathPromptAnswer(false));
     }
 }
 
