@@ -223,6 +223,17 @@ fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState) {
             doc.article.char_len(),
             doc.article.hash.short()
         ));
+        let set = match &doc.set_path {
+            Some(p) => p.display().to_string(),
+            None => "set not saved yet".to_owned(),
+        };
+        let dirty = if doc.is_dirty() {
+            " (unsaved changes)"
+        } else {
+            ""
+        };
+        ui.separator();
+        ui.weak(format!("{set}{dirty}"));
         if !doc.set.analyst.is_empty() {
             ui.separator();
             ui.weak(format!("analyst: {}", doc.set.analyst));
@@ -287,10 +298,14 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
                 .desired_width(f32::INFINITY)
                 .hint_text("/path/to/file"),
         );
+        if ui.memory(|m| m.focused().is_none()) {
+            // Type straight away when the prompt opens.
+            field.request_focus();
+        }
         if field.changed() {
             actions.push(Action::PathPromptEdit(text));
         }
-        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let entered = ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             let ok = if prompt.saving { "Save" } else { "Open" };
             if ui.button(ok).clicked() || entered {
