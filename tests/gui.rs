@@ -511,9 +511,15 @@ fn a_book_length_article_lays_out_only_what_is_in_view() {
     let id = h.state().doc.set.annotations[0].id;
     h.state_mut().push(claimlens::app::Action::Reveal(id));
     h.run();
+    let pos = h
+        .state()
+        .reader
+        .screen_pos_of(last)
+        .expect("the end is laid out after the jump");
     assert!(
-        h.state().reader.screen_pos_of(last).is_some(),
-        "the end is laid out after the jump"
+        (0.0..2400.0).contains(&pos.y),
+        "the end is scrolled into view: y = {}",
+        pos.y
     );
     let cached = h.state().reader.cached_galleys();
     assert!(
@@ -557,4 +563,23 @@ fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
     assert!(target.exists(), "saved where the analyst typed");
     assert!(h.state().path_prompt.is_none());
     assert!(!h.state().doc.is_dirty());
+}
+
+#[test]
+fn discarding_for_a_file_that_does_not_open_keeps_the_work_marked_unsaved() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Huawei", Key::Num1);
+    h.state_mut()
+        .push(claimlens::app::Action::Open(PathBuf::from(
+            "/nonexistent/story.txt",
+        )));
+    h.run();
+    h.get_by_label("Discard").click();
+    h.run();
+    assert!(h.state().message.as_ref().is_some_and(|m| m.is_error));
+    assert_eq!(h.state().doc.set.annotations.len(), 1);
+    assert!(
+        h.state().doc.is_dirty(),
+        "the work was not replaced, so it is still unsaved"
+    );
 }

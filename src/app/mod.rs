@@ -133,6 +133,8 @@ pub struct App {
     /// A text field had keyboard focus at the end of the last frame. egui drops focus on
     /// Escape before our key handling runs, so this keeps that Escape in the field.
     text_focus_last_frame: bool,
+    /// The user chose Discard: the next guarded action may replace unsaved work.
+    discard_confirmed: bool,
     /// The user confirmed quitting; let the next close request through.
     quitting: bool,
     title_shown: String,
@@ -179,6 +181,7 @@ impl App {
             persist_settings: options.persist_settings,
             quitting: false,
             text_focus_last_frame: false,
+            discard_confirmed: false,
             title_shown: String::new(),
             theme_applied: None,
             ctx,
@@ -221,14 +224,15 @@ impl App {
     /// Applies one action. The only place that changes the document.
     pub fn apply(&mut self, action: Action) {
         match action {
-            Action::OpenDialog => self.guard_unsaved(Action::OpenDialog, |app| {
-                let start_dir = app
+            // Unsaved changes are asked about once a file is chosen (`Open`), not before.
+            Action::OpenDialog => {
+                let start_dir = self
                     .doc
                     .article_path()
                     .and_then(Path::parent)
                     .map(Path::to_owned);
-                app.ask(DialogRequest::Open { start_dir }, Action::Open);
-            }),
+                self.ask(DialogRequest::Open { start_dir }, Action::Open);
+            }
             Action::Open(path) => {
                 self.guard_unsaved(Action::Open(path.clone()), |app| app.open(&path, None));
             }
@@ -364,7 +368,8 @@ impl App {
     /// first and runs `action` again once the answer allows it.
     fn guard_unsaved(&mut self, action: Action, then: impl FnOnce(&mut Self)) {
         self.commit_note_draft();
-        if self.doc.is_dirty() {
+        let discarded = std::mem::take(&mut self.discard_confirmed);
+        if self.doc.is_dirty() && !discarded {
             self.unsaved_prompt = Some(action);
         } else {
             then(self);
@@ -378,9 +383,11 @@ impl App {
         match choice {
             UnsavedChoice::Cancel => {}
             UnsavedChoice::Discard => {
-                // Pretend the current state was saved so the guard lets the action through.
-                self.doc.saved_revision = self.doc.history.revision();
+                // Let the guard through once. If the action then fails (a file that does not
+                // open), the open work is still marked unsaved.
+                self.discard_confirmed = true;
                 self.apply(pending);
+                self.discard_confirmed = false;
             }
             UnsavedChoice::Save => {
                 self.after_save = Some(pending);
