@@ -583,3 +583,91 @@ fn discarding_for_a_file_that_does_not_open_keeps_the_work_marked_unsaved() {
         "the work was not replaced, so it is still unsaved"
     );
 }
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_an_article_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("dropped.txt");
+    std::fs::write(
+        &article,
+        "Dropped headline\n\nBody text of the dropped article.\n",
+    )
+    .unwrap();
+    let mut h = harness_with(None, Arc::default());
+    h.input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(article.clone())));
+    h.run();
+    assert_eq!(h.state().doc.article.title, "Dropped headline");
+    assert_eq!(h.state().doc.article_path(), Some(article.as_path()));
+}
+
+#[test]
+fn the_context_menu_keeps_the_selection_and_marks_it() {
+    let mut h = harness_with(None, Arc::default());
+    let start = offset_of(&h, "declassified intelligence memo");
+    let end = start + "declassified intelligence memo".chars().count();
+    drag_select(&mut h, start, end);
+    let inside = pos_of(&h, start + 4);
+    h.hover_at(inside);
+    h.run();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: inside,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+    }
+    h.run();
+    assert_eq!(
+        h.state().view.selection.map(|s| s.range()),
+        Some(start..end),
+        "right-click keeps the selection"
+    );
+    h.get_by_label_contains("Mark as Source").click();
+    h.run();
+    let a = &h.state().doc.set.annotations[0];
+    assert_eq!(a.label, LabelId::new("source"));
+    assert_eq!(a.anchor.quote.exact, "declassified intelligence memo");
+}
+
+#[test]
+fn hovering_a_highlight_shows_its_label_and_note() {
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "White House", Key::Num2);
+    let id = h.state().view.selected.unwrap();
+    h.state_mut().push(claimlens::app::Action::SetNote(
+        id,
+        "Memo said to be used by the White House.".into(),
+    ));
+    h.key_press(Key::Escape);
+    h.run();
+    let inside = pos_of(&h, offset_of(&h, "White House") + 3);
+    h.hover_at(inside);
+    h.run();
+    // The note shows in the tooltip (the list shows it too, elided, behind "Note: ").
+    let tooltip_hits = h
+        .get_all_by_label("Memo said to be used by the White House.")
+        .count();
+    assert_eq!(tooltip_hits, 1, "the tooltip shows the whole note");
+    h.hover_at(egui::pos2(5.0, 2000.0));
+    h.run();
+    assert!(
+        h.query_by_label("Memo said to be used by the White House.")
+            .is_none()
+    );
+}

@@ -536,7 +536,9 @@ fn paint(
         painter.galley(top, galley.clone(), theme::text_colour(view.dark));
 
         for span in spans {
-            let y_shift = span.layer as f32 * (theme::UNDERLINE_THICKNESS + theme::UNDERLINE_GAP);
+            // Deeper layers share the last underline slot rather than climbing into the glyphs.
+            let slot = span.layer.min(theme::MAX_UNDERLINE_LAYERS - 1) as f32;
+            let y_shift = slot * (theme::UNDERLINE_THICKNESS + theme::UNDERLINE_GAP);
             for r in range_rects(&galley, span.local.clone()) {
                 let r = r.translate(top.to_vec2());
                 let y = r.bottom() - 1.0 - y_shift;

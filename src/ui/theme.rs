@@ -28,6 +28,8 @@ pub fn flash_fill(colour: Color32, strength: f32) -> Color32 {
 /// stack their underlines downwards, one per layer, so every label stays visible.
 pub const UNDERLINE_THICKNESS: f32 = 2.0;
 pub const UNDERLINE_GAP: f32 = 1.0;
+/// Underline slots below a line of text; more overlapping highlights share the last one.
+pub const MAX_UNDERLINE_LAYERS: usize = 4;
 
 /// Reading column width in multiples of the font size (about 70 characters a line).
 pub const COLUMN_EMS: f32 = 34.0;
