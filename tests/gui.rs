@@ -671,3 +671,69 @@ fn hovering_a_highlight_shows_its_label_and_note() {
             .is_none()
     );
 }
+
+/// A hand-edited set with an unknown label, an empty span and a span past the article's end
+/// opens without a panic; the odd ones are listed, nothing is dropped.
+#[test]
+fn odd_but_valid_sets_open_and_draw() {
+    use claimlens::model::{
+        Anchor, Annotation, AnnotationId, AnnotationSet, Article, TextPosition, TextQuote,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let article_path = dir.path().join("short.txt");
+    let text = "Short headline\n\nOnly one paragraph here.\n";
+    std::fs::write(&article_path, text).unwrap();
+    let article = Article::from_plain_text(text, "short.txt");
+    let mut set = AnnotationSet::new(&article, "short.txt".into());
+    let t = Timestamp::UNIX_EPOCH;
+    let make = |id: u128, label: &str, anchor: Anchor| Annotation {
+        id: AnnotationId::from_u128(id),
+        label: LabelId::new(label),
+        anchor,
+        note: String::new(),
+        created: t,
+        modified: t,
+    };
+    set.insert(make(1, "rumour", Anchor::new(&article, 16..20).unwrap()));
+    let empty = TextQuote {
+        exact: String::new(),
+        prefix: String::new(),
+        suffix: String::new(),
+    };
+    set.insert(make(
+        2,
+        "claim",
+        Anchor {
+            position: TextPosition { start: 5, end: 5 },
+            quote: empty,
+        },
+    ));
+    set.insert(make(
+        3,
+        "denial",
+        Anchor {
+            position: TextPosition {
+                start: 500,
+                end: 504,
+            },
+            quote: TextQuote {
+                exact: "gone".into(),
+                prefix: String::new(),
+                suffix: String::new(),
+            },
+        },
+    ));
+    let set_path = dir.path().join("short.txt.claimlens.ron");
+    claimlens::store::save_set(&set, &set_path).unwrap();
+
+    let mut h = harness_with(Some(article_path), Arc::default());
+    assert_eq!(h.state().doc.set.annotations.len(), 3);
+    h.get_by_label("rumour (1)");
+    h.get_by_label("Not found in this article (1)");
+    h.get_by_label_contains("“Only”").click();
+    h.run();
+    assert_eq!(h.state().view.selected, Some(AnnotationId::from_u128(1)));
+    h.get_by_label_contains("“gone”").click();
+    h.run();
+    assert_eq!(h.state().view.selected, Some(AnnotationId::from_u128(3)));
+}
