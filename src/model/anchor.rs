@@ -123,11 +123,17 @@ impl Anchor {
             start: chars.start + leading,
             end: chars.end - trailing,
         };
-        Ok(Self::at(article, position))
+        Ok(Self::at_position(article, position))
     }
 
-    /// Anchors `position` exactly as given (no trimming); the position must lie in the text.
-    fn at(article: &Article, position: TextPosition) -> Self {
+    /// Anchors `position` exactly as given (no trimming), reading quote and context from
+    /// `article`. Positions past the end are clamped to it.
+    pub fn at_position(article: &Article, position: TextPosition) -> Self {
+        let end = position.end.min(article.char_len());
+        let position = TextPosition {
+            start: position.start.min(end),
+            end,
+        };
         let prefix_start = position.start.saturating_sub(CONTEXT_CHARS);
         let suffix_end = (position.end + CONTEXT_CHARS).min(article.char_len());
         Self {

@@ -8,6 +8,7 @@ mod annotation;
 mod article;
 mod history;
 mod labels;
+mod reanchor;
 
 pub use anchor::{Anchor, AnchorCheck, AnchorError, CONTEXT_CHARS, TextPosition, TextQuote};
 pub use annotation::{
@@ -16,3 +17,4 @@ pub use annotation::{
 pub use article::{Article, BlockKind, ContentHash, Paragraph, is_word_char, normalize_text};
 pub use history::{Edit, EditError, History, Transaction};
 pub use labels::{Label, LabelId, LabelSet, Rgb};
+pub use reanchor::{Method, Placement, Status, Thresholds, best_approximate_match, reanchor};
