@@ -693,6 +693,7 @@ fn odd_but_valid_sets_open_and_draw() {
         note: String::new(),
         created: t,
         modified: t,
+        review: None,
     };
     set.insert(make(1, "rumour", Anchor::new(&article, 16..20).unwrap()));
     let empty = TextQuote {

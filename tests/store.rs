@@ -31,6 +31,16 @@ fn golden_article() -> Article {
     Article::from_plain_text(&raw, "golden-article.txt")
 }
 
+/// The golden v1 file as the current writer writes it: version 2 added only an optional field,
+/// so the version number is the one difference.
+fn golden_text_as_written() -> String {
+    golden_text().replacen(
+        "\n    format_version: 1,\n",
+        "\n    format_version: 2,\n",
+        1,
+    )
+}
+
 fn golden_text() -> String {
     std::fs::read_to_string(data("golden-v1.claimlens.ron")).expect("read golden set")
 }
@@ -148,6 +158,7 @@ fn annotation(
         note: note.to_owned(),
         created,
         modified,
+        review: None,
     }
 }
 
@@ -492,6 +503,7 @@ proptest! {
                 note,
                 created,
                 modified,
+                review: None,
             });
         }
         let path = Path::new("prop.claimlens.ron");
@@ -600,7 +612,10 @@ fn golden_v1_file_loads_with_the_expected_fields() {
     let set = load_set(&path).expect("golden file loads");
     let article = golden_article();
 
-    assert_eq!(set.format_version, 1);
+    assert_eq!(
+        set.format_version, 2,
+        "a version 1 file is migrated on load"
+    );
     assert_eq!(set.format_version, FORMAT_VERSION);
     assert_eq!(set.article.path, "golden-article.txt");
     assert_eq!(
@@ -719,8 +734,13 @@ fn golden_v1_file_loads_with_the_expected_fields() {
 
 #[test]
 fn golden_v1_file_is_exactly_what_the_writer_produces() {
-    let text = golden_text();
-    let set = load_set_str(&text, Path::new("golden-v1.claimlens.ron")).expect("load");
+    // Version 2 only added the optional `review` field: a v1 file migrates by its version
+    // number alone, and is otherwise written back byte for byte.
+    let v1 = golden_text();
+    assert!(v1.contains("\n    format_version: 1,\n"));
+    let text = golden_text_as_written();
+    let set = load_set_str(&v1, Path::new("golden-v1.claimlens.ron")).expect("load");
+    assert_eq!(set.format_version, 2, "migrated to the current version");
     let rewritten = set_to_string(&set).expect("serialise");
     if rewritten != text {
         let first_diff = rewritten
@@ -862,7 +882,7 @@ fn format_versions_are_checked_before_the_rest() {
 
     for (v, found) in [
         ("99", 99),
-        ("2", FORMAT_VERSION + 1),
+        ("3", FORMAT_VERSION + 1),
         ("4294967295", u32::MAX),
     ] {
         let (_, err) = load_err(dir.path(), "newer.ron", with_version(v).as_bytes());
@@ -1049,7 +1069,10 @@ fn saving_over_an_existing_file_replaces_it() {
     .expect("write");
     let set = golden_set();
     save_set(&set, &path).expect("save");
-    assert_eq!(std::fs::read_to_string(&path).expect("read"), golden_text());
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        golden_text_as_written()
+    );
     assert_eq!(load_set(&path).expect("load"), set);
     // Overwrite again with a smaller set: no trace of the larger one.
     let mut smaller = set.clone();
@@ -1133,7 +1156,7 @@ fn saving_into_a_read_only_folder_keeps_the_old_file() {
             "read-only folder test: permissions are not enforced (root?); checked the save instead"
         );
         result.expect("save where permissions are not enforced");
-        assert_eq!(after, golden_text().into_bytes());
+        assert_eq!(after, golden_text_as_written().into_bytes());
     }
     assert_eq!(listing(dir.path()), ["set.claimlens.ron"]);
 }

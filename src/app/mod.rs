@@ -615,6 +615,7 @@ impl App {
             note: String::new(),
             created: now,
             modified: now,
+            review: None,
         };
         let id = annotation.id;
         self.record(vec![Edit::Add(annotation)]);

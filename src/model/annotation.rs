@@ -2,12 +2,15 @@
 
 use std::fmt;
 
-use super::anchor::{Anchor, AnchorCheck};
+use super::anchor::{Anchor, AnchorCheck, TextPosition};
 use super::article::{Article, ContentHash};
 use super::labels::{LabelId, LabelSet};
 
 /// The file format version this build writes. Older versions are migrated by `store`.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// * 1: the first format.
+/// * 2: annotations may carry `review` (re-anchoring left them for the analyst to decide).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Stable unique id of an annotation: a random UUID, kept for the annotation's whole life
 /// (saving, reopening, merging sets of several analysts).
@@ -49,6 +52,27 @@ pub struct Annotation {
     pub note: String,
     pub created: Timestamp,
     pub modified: Timestamp,
+    /// Set when re-anchoring against a changed article could not place this annotation
+    /// confidently; cleared when the analyst decides. While set, `anchor` is the anchor in the
+    /// older text the annotation was made on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// Why an annotation waits for the analyst after re-anchoring.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Review {
+    pub status: ReviewStatus,
+    /// The proposed place in the current article (for `Moved`).
+    pub proposal: Option<TextPosition>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ReviewStatus {
+    /// Found, but not confidently: the proposal needs a look.
+    Moved,
+    /// Not found in the current article.
+    Orphaned,
 }
 
 /// Which article a set annotates.
@@ -135,6 +159,11 @@ impl AnnotationSet {
             .filter(move |a| a.anchor.check(article) == AnchorCheck::Mismatch)
     }
 
+    /// Annotations waiting for the analyst's decision after re-anchoring.
+    pub fn pending_review(&self) -> impl Iterator<Item = &Annotation> {
+        self.annotations.iter().filter(|a| a.review.is_some())
+    }
+
     /// Ids that occur more than once (a hand-edited file may contain them).
     pub fn duplicate_ids(&self) -> Vec<AnnotationId> {
         let mut ids: Vec<_> = self.annotations.iter().map(|a| a.id).collect();
@@ -185,6 +214,7 @@ mod tests {
             note: String::new(),
             created: t,
             modified: t,
+            review: None,
         }
     }
 

@@ -5,7 +5,7 @@
 //! actions: deleting an annotation is one step, and so is a note typed over many keystrokes
 //! (the app records the note when the analyst stops typing, not per character).
 
-use super::annotation::{Annotation, AnnotationId, AnnotationSet};
+use super::annotation::{Annotation, AnnotationId, AnnotationSet, ArticleRef};
 
 /// One reversible change to an [`AnnotationSet`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,6 +17,11 @@ pub enum Edit {
         before: Box<Annotation>,
         after: Box<Annotation>,
     },
+    /// Replace the set's article reference (re-anchoring moves the set to a new version).
+    SetArticle {
+        before: Box<ArticleRef>,
+        after: Box<ArticleRef>,
+    },
 }
 
 /// Why an edit could not be applied (the set was not in the state the edit expects).
@@ -26,6 +31,8 @@ pub enum EditError {
     AlreadyExists(AnnotationId),
     #[error("annotation {0} does not exist")]
     Missing(AnnotationId),
+    #[error("the set refers to another article than the edit expects")]
+    ArticleMismatch,
 }
 
 impl Edit {
@@ -37,6 +44,10 @@ impl Edit {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Self::SetArticle { before, after } => Self::SetArticle {
+                before: after.clone(),
+                after: before.clone(),
+            },
         }
     }
 
@@ -45,7 +56,7 @@ impl Edit {
         match self {
             Self::Add(a) => Some(a.id),
             Self::Update { after, .. } => Some(after.id),
-            Self::Remove(_) => None,
+            Self::Remove(_) | Self::SetArticle { .. } => None,
         }
     }
 
@@ -64,6 +75,12 @@ impl Edit {
             Self::Update { before, after } => {
                 set.remove(before.id).ok_or(EditError::Missing(before.id))?;
                 set.insert((**after).clone());
+            }
+            Self::SetArticle { before, after } => {
+                if set.article != **before {
+                    return Err(EditError::ArticleMismatch);
+                }
+                set.article = (**after).clone();
             }
         }
         Ok(())
@@ -188,6 +205,7 @@ mod tests {
             note: String::new(),
             created: Timestamp::UNIX_EPOCH,
             modified: Timestamp::UNIX_EPOCH,
+            review: None,
         }
     }
 

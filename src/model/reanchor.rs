@@ -189,10 +189,17 @@ pub fn reanchor(
     let mut results: Vec<Option<(Placement, bool)>> = vec![None; anchors.len()];
     let mut fixed: Vec<(usize, usize)> = Vec::new();
     for (i, anchor) in anchors.iter().enumerate() {
-        let occurrences = exact.get(anchor.quote.exact.as_str()).map_or(&[][..], Vec::as_slice);
-        if let Some((placement, strong)) =
-            place_exact(anchor, occurrences, anchor.position.start, &text, new, thresholds)
-        {
+        let occurrences = exact
+            .get(anchor.quote.exact.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        if let Some((placement, strong)) = place_exact(
+            anchor,
+            occurrences,
+            anchor.position.start,
+            &text,
+            new,
+            thresholds,
+        ) {
             if strong {
                 fixed.push((anchor.position.start, placement_start(&placement)));
             }
@@ -214,7 +221,9 @@ pub fn reanchor(
             continue;
         }
         let expected = map_position(&fixed, anchor.position.start, text.len());
-        let occurrences = exact.get(anchor.quote.exact.as_str()).map_or(&[][..], Vec::as_slice);
+        let occurrences = exact
+            .get(anchor.quote.exact.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let exact_result = place_exact(anchor, occurrences, expected, &text, new, thresholds);
         if let Some((placement, _)) = &exact_result
             && placement.status == Status::Anchored
@@ -225,7 +234,11 @@ pub fn reanchor(
         let approx = place_approximate(anchor, expected, &text, new, thresholds);
         let best = match (exact_result.map(|(p, _)| p), approx) {
             (Some(e), Some(a)) => {
-                if rank(&a) < rank(&e) { a } else { e }
+                if rank(&a) < rank(&e) {
+                    a
+                } else {
+                    e
+                }
             }
             (Some(e), None) => e,
             (None, Some(a)) => a,
@@ -287,7 +300,10 @@ fn exact_occurrences<'a>(
     let mut byte_to_char = ByteToChar::new(&new.text);
     for m in automaton.find_overlapping_iter(&new.text) {
         let start = byte_to_char.char_at(m.start());
-        found.entry(quotes[m.pattern().as_usize()]).or_default().push(start);
+        found
+            .entry(quotes[m.pattern().as_usize()])
+            .or_default()
+            .push(start);
     }
     debug_assert!(found.values().flatten().all(|&s| s <= text.len()));
     for list in found.values_mut() {
@@ -485,7 +501,11 @@ fn place_approximate(
     // Where the context still occurs, the quote should be right next to it.
     for (probe, before) in context_probes(anchor) {
         for start in find_all(text, &probe, 8) {
-            let at = if before { start + probe.len() } else { start.saturating_sub(len) };
+            let at = if before {
+                start + probe.len()
+            } else {
+                start.saturating_sub(len)
+            };
             windows.push(window(at, len, max_errors + 8, text.len()));
         }
     }
@@ -546,7 +566,10 @@ fn context_probes(anchor: &Anchor) -> Vec<(Vec<char>, bool)> {
     let mut probes = Vec::new();
     let prefix: Vec<char> = anchor.quote.prefix.chars().collect();
     if prefix.len() >= 8 {
-        probes.push((prefix[prefix.len().saturating_sub(CONTEXT_PROBE)..].to_vec(), true));
+        probes.push((
+            prefix[prefix.len().saturating_sub(CONTEXT_PROBE)..].to_vec(),
+            true,
+        ));
     }
     let suffix: Vec<char> = anchor.quote.suffix.chars().collect();
     if suffix.len() >= 8 {
@@ -640,9 +663,15 @@ mod tests {
         let old = Article::from_plain_text(&old_text, "t");
         let anchor = Anchor::new(&old, range).unwrap();
         let new = Article::from_plain_text(after, "t");
-        let placement = reanchor(&[&anchor], &old.hash, &new, &Thresholds::default(), &mut |_, _| {})
-            .pop()
-            .unwrap();
+        let placement = reanchor(
+            &[&anchor],
+            &old.hash,
+            &new,
+            &Thresholds::default(),
+            &mut |_, _| {},
+        )
+        .pop()
+        .unwrap();
         let shown = match &placement.proposal {
             Some(a) => {
                 let chars: Vec<char> = new.text.chars().collect();

@@ -120,6 +120,7 @@ pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError
         path: path.to_owned(),
         reason,
     })?;
+    migrate(&mut set);
     set.sort();
     Ok(set)
 }
@@ -137,6 +138,17 @@ fn syntax_error(path: &Path, err: &ron::error::SpannedError) -> StoreError {
         column: err.span.start.col,
         message,
     }
+}
+
+/// Brings a parsed set up to [`FORMAT_VERSION`], one version at a time.
+///
+/// * 1 → 2: annotations gained the optional `review` field; a version 1 file has none, which
+///   parses as `None`, so only the version number changes.
+fn migrate(set: &mut AnnotationSet) {
+    if set.format_version == 1 {
+        set.format_version = 2;
+    }
+    debug_assert_eq!(set.format_version, FORMAT_VERSION);
 }
 
 /// Rules the types cannot express.
