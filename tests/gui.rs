@@ -118,6 +118,12 @@ fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) {
     h.run();
 }
 
+/// Selects the first occurrence of `needle` without marking it.
+fn mark_selection_only(h: &mut Harness<'_, App>, needle: &str) {
+    let start = offset_of(h, needle);
+    drag_select(h, start, start + needle.chars().count());
+}
+
 fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
     h.get_by_label(menu).click();
     h.run();
@@ -320,7 +326,7 @@ fn a_broken_set_file_gives_a_clear_message_and_keeps_the_open_work() {
 }
 
 #[test]
-fn an_article_changed_since_saving_is_reported_and_unplaced_annotations_kept() {
+fn a_changed_article_is_reanchored_and_doubtful_annotations_wait_for_review() {
     let dir = tempfile::tempdir().unwrap();
     let article = dir.path().join("story.txt");
     std::fs::write(
@@ -341,19 +347,135 @@ fn an_article_changed_since_saving_is_reported_and_unplaced_annotations_kept() {
     let saved = std::fs::read_to_string(&set_path).unwrap();
     assert!(saved.contains("path: \"story.txt\""), "{saved}");
 
-    // The article is corrected: the first quote changes, the second stays where it was.
+    // The article is corrected and a sentence is added in front.
     std::fs::write(
         &article,
-        "Headline\n\nThe minister said the plan is over.\nAides denied it.\n",
+        "Headline\n\nUpdate: corrected.\nThe minister said the plan is over.\nAides denied it.\n",
     )
     .unwrap();
-    let h2 = harness_with(Some(article.clone()), Arc::default());
+    let mut h2 = harness_with(Some(article.clone()), Arc::default());
     let message = h2.state().message.clone().expect("the change is reported");
     assert!(!message.is_error);
-    assert!(message.body.contains("1 of 2"), "{}", message.body);
-    assert_eq!(h2.state().doc.set.annotations.len(), 2, "nothing dropped");
-    assert_eq!(h2.state().doc.mismatched.len(), 1);
-    h2.get_by_label("Not found in this article (1)");
+    assert!(
+        message.body.contains("1 placed, 1 to review"),
+        "{}",
+        message.body
+    );
+    h2.get_by_label("OK").click();
+    h2.run();
+    let doc = &h2.state().doc;
+    assert_eq!(doc.set.annotations.len(), 2, "nothing dropped");
+    assert_eq!(doc.set.article.content_hash, doc.article.hash);
+    let denial = doc
+        .set
+        .annotations
+        .iter()
+        .find(|a| a.label == LabelId::new("denial"))
+        .unwrap();
+    assert_eq!(
+        doc.article.slice(denial.anchor.position.range()),
+        "Aides denied it"
+    );
+    assert!(doc.is_dirty(), "re-anchoring is an edit to save");
+    h2.get_by_label("Review after re-anchoring (1)");
+    let waiting = doc.set.pending_review().next().unwrap();
+    let proposal = waiting
+        .review
+        .as_ref()
+        .unwrap()
+        .proposal
+        .expect("a proposal");
+    assert_eq!(doc.article.slice(proposal.range()), "the plan is over");
+    h2.get_by_label_contains("Proposed: “the plan is over”");
+
+    h2.get_by_label("Accept").click();
+    h2.run();
+    let doc = &h2.state().doc;
+    let claim = doc
+        .set
+        .annotations
+        .iter()
+        .find(|a| a.label == LabelId::new("claim"))
+        .unwrap();
+    assert_eq!(claim.anchor.quote.exact, "the plan is over");
+    assert!(claim.review.is_none());
+    assert!(h2.query_by_label("Review after re-anchoring (1)").is_none());
+
+    // Undo the acceptance, then the re-anchoring itself: the old anchors come back.
+    h2.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h2.run();
+    h2.get_by_label("Review after re-anchoring (1)");
+    h2.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h2.run();
+    let doc = &h2.state().doc;
+    assert_ne!(doc.set.article.content_hash, doc.article.hash);
+    assert!(doc.set.annotations.iter().all(|a| a.review.is_none()));
+    h2.get_by_label("Not found in this article (2)");
+    h2.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h2.run();
+
+    // Saved with the review pending, it reopens with the same queue.
+    h2.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h2.run();
+    let text = std::fs::read_to_string(&set_path).unwrap();
+    assert!(
+        text.contains("format_version: 2") && text.contains("status: Moved"),
+        "{text}"
+    );
+    let h3 = harness_with(Some(article), Arc::default());
+    assert!(h3.state().message.is_none(), "nothing new to re-anchor");
+    h3.get_by_label("Review after re-anchoring (1)");
+}
+
+#[test]
+fn re_attach_to_selection_and_delete_from_the_review_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("memo.txt");
+    std::fs::write(
+        &article,
+        "Memo\n\nOfficials said the memo was real.\nThe firm said it was forged.\n",
+    )
+    .unwrap();
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    mark(&mut h, "the memo was real", Key::Num1);
+    mark(&mut h, "it was forged", Key::Num3);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    std::fs::write(
+        &article,
+        "Memo\n\nOfficials now say the memo is genuine.\nThe firm stayed silent.\n",
+    )
+    .unwrap();
+    let mut h = harness_with(Some(article), Arc::default());
+    h.get_by_label("OK").click();
+    h.run();
+    assert_eq!(h.state().doc.set.pending_review().count(), 2);
+
+    // Re-attach the claim to a new selection.
+    mark_selection_only(&mut h, "the memo is genuine");
+    let claim_id = h
+        .state()
+        .doc
+        .set
+        .annotations
+        .iter()
+        .find(|a| a.label == LabelId::new("claim"))
+        .unwrap()
+        .id;
+    h.state_mut()
+        .push(claimlens::app::Action::ReviewReattach(claim_id));
+    h.run();
+    let claim = h.state().doc.set.get(claim_id).unwrap();
+    assert_eq!(claim.anchor.quote.exact, "the memo is genuine");
+    assert!(claim.review.is_none());
+
+    // Delete the denial that is gone (Escape first closes the re-attached one's details).
+    h.key_press(Key::Escape);
+    h.run();
+    h.get_by_label("Delete").click();
+    h.run();
+    assert_eq!(h.state().doc.set.annotations.len(), 1);
+    assert!(h.state().doc.set.pending_review().next().is_none());
 }
 
 #[test]

@@ -85,6 +85,18 @@ pub enum Action {
     Undo,
     Redo,
 
+    /// Re-anchor the set against the open article.
+    Reanchor,
+    /// Re-anchoring finished (possibly on another thread) for the article with this hash.
+    ReanchorDone {
+        article_hash: crate::model::ContentHash,
+        placements: Vec<(AnnotationId, crate::model::Placement)>,
+    },
+    /// Accept the proposed place of an annotation waiting for review.
+    ReviewAccept(AnnotationId),
+    /// Attach an annotation waiting for review to the current text selection.
+    ReviewReattach(AnnotationId),
+
     SetTextSelection(Option<TextSelection>),
     /// Select an annotation (its entry in the list and its details), without scrolling.
     SelectAnnotation(Option<AnnotationId>),

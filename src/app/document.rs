@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::model::{AnnotationId, AnnotationSet, Article, History};
+use crate::model::{AnchorCheck, AnnotationId, AnnotationSet, Article, History};
 use crate::store::{self, StoreError};
 
 /// The sample article compiled into the binary.
@@ -32,9 +32,10 @@ pub struct Document {
     pub history: History,
     /// `history.revision()` when the set was last saved or opened.
     pub saved_revision: u64,
-    /// Annotations whose stored position does not hold their quote in this article (the
-    /// article changed since the set was saved). Kept in the set, not drawn.
-    pub mismatched: HashSet<AnnotationId>,
+    /// Annotations not drawn in the article: waiting for review after re-anchoring, or whose
+    /// stored position does not hold their quote in this article. Kept in the set. Derived
+    /// from the set; [`Document::refresh`] recomputes it after every change.
+    pub unplaced: HashSet<AnnotationId>,
     /// Bumped on every change to the set; caches compare it.
     pub generation: u64,
 }
@@ -49,17 +50,46 @@ impl Document {
             Some((set, path)) => (set, Some(path)),
             None => (AnnotationSet::new(&article, String::new()), None),
         };
-        let mismatched = set.mismatched(&article).map(|a| a.id).collect();
-        Self {
+        let mut doc = Self {
             article,
             source,
             set,
             set_path,
             history: History::default(),
             saved_revision: 0,
-            mismatched,
+            unplaced: HashSet::new(),
             generation: 0,
-        }
+        };
+        doc.refresh();
+        doc
+    }
+
+    /// Call after every change to the set: bumps the generation and recomputes `unplaced`.
+    pub fn refresh(&mut self) {
+        self.generation += 1;
+        self.unplaced = self
+            .set
+            .annotations
+            .iter()
+            .filter(|a| a.review.is_some() || a.anchor.check(&self.article) != AnchorCheck::Matches)
+            .map(|a| a.id)
+            .collect();
+    }
+
+    /// Annotations that do not fit this article and have not been re-anchored yet.
+    pub fn not_reanchored(&self) -> impl Iterator<Item = &crate::model::Annotation> {
+        self.set
+            .annotations
+            .iter()
+            .filter(|a| a.review.is_none() && self.unplaced.contains(&a.id))
+    }
+
+    /// Does re-anchoring have anything to do (the set was made on another version, or some
+    /// annotations do not fit)?
+    pub fn needs_reanchoring(&self) -> bool {
+        !self.set.annotations.is_empty()
+            && (self.set.article.content_hash != self.article.hash
+                || self.not_reanchored().next().is_some())
     }
 
     pub fn sample() -> Self {
@@ -102,7 +132,7 @@ impl Document {
             }
         };
         self.set.article.title.clone_from(&self.article.title);
-        if self.mismatched.is_empty() {
+        if self.not_reanchored().next().is_none() {
             self.set.article.content_hash = self.article.hash.clone();
         }
     }

@@ -21,7 +21,12 @@ pub use document::{
     read_article, sample_article,
 };
 
-use crate::model::{Anchor, Annotation, AnnotationId, Edit, LabelId, Timestamp};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::model::{
+    Anchor, Annotation, AnnotationId, Edit, LabelId, ReviewDecision, Thresholds, Timestamp,
+};
 use crate::store;
 use crate::ui;
 
@@ -31,6 +36,23 @@ const MIN_FONT_SIZE: f32 = 10.0;
 const MAX_FONT_SIZE: f32 = 40.0;
 const MAX_RECENT: usize = 10;
 const SETTINGS_KEY: &str = "claimlens-settings";
+/// Re-anchoring up to this much work (annotations × 100k-character blocks) runs at once;
+/// more runs on a background thread with progress shown.
+const SYNC_REANCHOR_WORK: usize = 2_000;
+
+/// Re-anchoring running in the background.
+#[derive(Clone, Debug)]
+pub struct ReanchorJob {
+    /// Annotations done so far.
+    pub progress: Arc<AtomicUsize>,
+    pub total: usize,
+}
+
+impl ReanchorJob {
+    pub fn done(&self) -> usize {
+        self.progress.load(Ordering::Relaxed)
+    }
+}
 
 /// Settings kept between runs (in eframe's storage).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -116,6 +138,8 @@ pub struct App {
     pub reader: ui::reader::ReaderCache,
     /// Shown in a modal until dismissed.
     pub message: Option<Message>,
+    /// Re-anchoring running in the background, if any.
+    pub reanchor_job: Option<ReanchorJob>,
     /// Set while asking for a path in the app (no native file dialog on this desktop).
     pub path_prompt: Option<PathPrompt>,
     /// Set while asking Save / Discard / Cancel: the action to run once the user has answered.
@@ -172,6 +196,7 @@ impl App {
             message: None,
             unsaved_prompt: None,
             path_prompt: None,
+            reanchor_job: None,
             after_save: None,
             actions: Vec::new(),
             inbox_tx,
@@ -317,6 +342,24 @@ impl App {
                 self.set_note(id, note);
             }
             Action::DraftNote(id, text) => self.view.note_draft = Some((id, text)),
+            Action::Reanchor => {
+                if self.reanchor_job.is_none() {
+                    self.commit_note_draft();
+                    self.start_reanchoring();
+                }
+            }
+            Action::ReanchorDone {
+                article_hash,
+                placements,
+            } => self.finish_reanchoring(&article_hash, &placements),
+            Action::ReviewAccept(id) => self.decide(id, &ReviewDecision::Accept),
+            Action::ReviewReattach(id) => match self.view.selection.filter(|s| !s.is_empty()) {
+                Some(sel) => {
+                    self.decide(id, &ReviewDecision::Reattach(sel.range()));
+                    self.view.selection = None;
+                }
+                None => self.set_status("Select the text to attach it to first"),
+            },
             Action::Undo => {
                 self.commit_note_draft();
                 match self.doc.history.undo(&mut self.doc.set) {
@@ -336,11 +379,16 @@ impl App {
             Action::SelectAnnotation(id) => self.select(id),
             Action::Reveal(id) => {
                 self.select(Some(id));
-                if let Some(a) = self.doc.set.get(id)
-                    && !self.doc.mismatched.contains(&id)
-                {
-                    self.view.scroll_to = Some(a.anchor.position.start);
-                    self.view.flash = Some((id, self.time()));
+                if let Some(a) = self.doc.set.get(id) {
+                    let place = match &a.review {
+                        Some(review) => review.proposal.map(|p| p.start),
+                        None if !self.doc.unplaced.contains(&id) => Some(a.anchor.position.start),
+                        None => None,
+                    };
+                    if let Some(start) = place {
+                        self.view.scroll_to = Some(start);
+                        self.view.flash = Some((id, self.time()));
+                    }
                 }
             }
             Action::CopySelection => {
@@ -512,40 +560,105 @@ impl App {
         set: Option<(crate::model::AnnotationSet, PathBuf)>,
     ) {
         let doc = Document::new(article, source, set);
-        let hash_differs = doc.set.article.content_hash != doc.article.hash;
-        let (total, lost) = (doc.set.annotations.len(), doc.mismatched.len());
-        let set_name = doc
-            .set_path
-            .as_deref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
         self.replace_document(doc);
-        if hash_differs && total > 0 {
-            let body = if lost == 0 {
-                format!(
-                    "The article's text differs from the version {set_name} was made against, \
-                     but all {total} annotations still sit on their quoted text."
-                )
-            } else {
-                format!(
-                    "The article's text differs from the version {set_name} was made against. \
-                     {} of {total} annotations still sit on their quoted text; {lost} could not \
-                     be placed. They are kept in the set (and in the file when you save) and \
-                     listed under \"Not found in this article\" in the side panel, with their \
-                     quotes. Open the original version of the article to see them in place.",
-                    total - lost
-                )
-            };
+        if self.doc.needs_reanchoring() {
+            self.start_reanchoring();
+        }
+    }
+
+    /// Re-anchors the set against the open article: small sets at once, large ones on a
+    /// background thread with progress in the status bar. The result arrives as
+    /// `Action::ReanchorDone` and is applied as one undoable step.
+    fn start_reanchoring(&mut self) {
+        let set = self.doc.set.clone();
+        let article = self.doc.article.clone();
+        let work = set.annotations.len() * (1 + article.char_len() / 100_000);
+        if work <= SYNC_REANCHOR_WORK {
+            let placements =
+                crate::model::reanchor_set(&set, &article, &Thresholds::default(), &mut |_, _| {});
+            self.apply(Action::ReanchorDone {
+                article_hash: article.hash.clone(),
+                placements,
+            });
+            return;
+        }
+        let progress = Arc::new(AtomicUsize::new(0));
+        self.reanchor_job = Some(ReanchorJob {
+            progress: progress.clone(),
+            total: set.annotations.len(),
+        });
+        let tx = self.inbox_tx.clone();
+        let ctx = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("reanchor".into())
+            .spawn(move || {
+                let placements = crate::model::reanchor_set(
+                    &set,
+                    &article,
+                    &Thresholds::default(),
+                    &mut |done, _| {
+                        progress.store(done, Ordering::Relaxed);
+                        ctx.request_repaint();
+                    },
+                );
+                let _ = tx.send(Action::ReanchorDone {
+                    article_hash: article.hash.clone(),
+                    placements,
+                });
+                ctx.request_repaint();
+            });
+        if let Err(err) = spawned {
+            self.reanchor_job = None;
+            self.show_error("Could not start re-anchoring", &err);
+        }
+    }
+
+    /// Applies finished re-anchoring (if it still belongs to the open article).
+    fn finish_reanchoring(
+        &mut self,
+        article_hash: &crate::model::ContentHash,
+        placements: &[(AnnotationId, crate::model::Placement)],
+    ) {
+        self.reanchor_job = None;
+        if *article_hash != self.doc.article.hash {
+            return; // Another article was opened meanwhile.
+        }
+        let summary = crate::model::ReanchorSummary::of(placements);
+        let edits =
+            crate::model::reanchor_edits(&self.doc.set, &self.doc.article, placements, self.now());
+        self.record(edits);
+        let text = format!(
+            "Re-anchored {} annotations: {} placed, {} to review, {} not found",
+            placements.len(),
+            summary.anchored,
+            summary.moved,
+            summary.orphaned
+        );
+        if summary.needs_review() {
+            let set_name = self
+                .doc
+                .set_path
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             self.message = Some(Message {
                 title: "The article has changed".to_owned(),
-                body,
+                body: format!(
+                    "The article's text differs from the version {set_name} was made against.\n\n\
+                     {text}. Claimlens placed only the annotations it is sure of. The others are \
+                     listed under \"Review after re-anchoring\" in the side panel with their old \
+                     quote: accept a proposed place, re-attach to a selection, or delete. \
+                     Nothing is dropped until you decide (Ctrl+Z undoes the re-anchoring)."
+                ),
                 is_error: false,
             });
         }
+        self.set_status(text);
     }
 
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.reanchor_job = None;
         self.view.selection = None;
         self.view.selected = None;
         self.view.note_draft = None;
@@ -623,6 +736,24 @@ impl App {
         self.view.selected = Some(id);
     }
 
+    /// Records the analyst's decision on an annotation waiting for review.
+    fn decide(&mut self, id: AnnotationId, decision: &ReviewDecision) {
+        self.commit_note_draft();
+        let Some(annotation) = self.doc.set.get(id) else {
+            return;
+        };
+        match crate::model::review_edit(annotation, decision, &self.doc.article, self.now()) {
+            Some(edit) => {
+                self.record(vec![edit]);
+                self.view.selected = Some(id);
+                if let Some(a) = self.doc.set.get(id) {
+                    self.view.scroll_to = Some(a.anchor.position.start);
+                }
+            }
+            None => self.set_status("Nothing to accept: there is no proposed place"),
+        }
+    }
+
     /// Changes one annotation through the history; `change` returns false if nothing changed.
     fn update(&mut self, id: AnnotationId, change: impl FnOnce(&mut Annotation) -> bool) {
         let Some(before) = self.doc.set.get(id).cloned() else {
@@ -641,13 +772,13 @@ impl App {
 
     fn record(&mut self, edits: Vec<Edit>) {
         match self.doc.history.apply(&mut self.doc.set, edits) {
-            Ok(_) => self.doc.generation += 1,
+            Ok(_) => self.doc.refresh(),
             Err(err) => self.show_error("Could not change the annotations", &err),
         }
     }
 
     fn after_history_step(&mut self, ids: Vec<AnnotationId>, verb: &str) {
-        self.doc.generation += 1;
+        self.doc.refresh();
         self.view.note_draft = None;
         self.view.selected = ids.first().copied();
         if let Some(a) = self.view.selected.and_then(|id| self.doc.set.get(id)) {

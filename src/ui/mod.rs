@@ -24,6 +24,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         message,
         unsaved_prompt,
         path_prompt,
+        reanchor_job,
         actions,
         ..
     } = app;
@@ -35,7 +36,9 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         toolbar_ui(ui, doc, view, actions);
         ui.add_space(2.0);
     });
-    egui::Panel::bottom("status").show(ui, |ui| status_bar_ui(ui, doc, view));
+    egui::Panel::bottom("status").show(ui, |ui| {
+        status_bar_ui(ui, doc, view, reanchor_job.as_ref());
+    });
     egui::Panel::right("annotations")
         .resizable(true)
         .default_size(340.0)
@@ -197,7 +200,12 @@ fn toolbar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<A
     });
 }
 
-fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState) {
+fn status_bar_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    reanchor_job: Option<&crate::app::ReanchorJob>,
+) {
     ui.horizontal(|ui| {
         let counts = doc.set.counts();
         let summary: Vec<String> = counts
@@ -237,6 +245,16 @@ fn status_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState) {
         if !doc.set.analyst.is_empty() {
             ui.separator();
             ui.weak(format!("analyst: {}", doc.set.analyst));
+        }
+        if let Some(job) = reanchor_job {
+            ui.separator();
+            ui.spinner();
+            let fraction = job.done() as f32 / job.total.max(1) as f32;
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .desired_width(160.0)
+                    .text(format!("Re-anchoring {} / {}", job.done(), job.total)),
+            );
         }
         if let Some((status, _)) = &view.status {
             ui.separator();

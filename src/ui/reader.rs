@@ -268,7 +268,7 @@ impl ReaderCache {
         // Layers: a highlight takes the lowest layer not used by an overlapping earlier one.
         let mut layer_ends: Vec<usize> = Vec::new();
         for annotation in &doc.set.annotations {
-            if doc.mismatched.contains(&annotation.id) {
+            if doc.unplaced.contains(&annotation.id) {
                 continue;
             }
             let p = annotation.anchor.position;
@@ -505,6 +505,12 @@ fn paint(
     }
     let selection = view.selection.filter(|s| !s.is_empty()).map(|s| s.range());
     let selection_fill = ctx.global_style().visuals.selection.bg_fill;
+    // The proposed place of a selected annotation that waits for review: outlined, so the
+    // analyst sees where it would go before accepting.
+    let proposal = view.selected.and_then(|id| doc.set.get(id)).and_then(|a| {
+        let range = a.review.as_ref()?.proposal?.range();
+        Some((range, theme::label_colour(&doc.set.labels, &a.label), a.id))
+    });
 
     for index in visible {
         let Some(galley) = cache.galley(ctx, doc, index) else {
@@ -530,6 +536,30 @@ fn paint(
             let local = sel.start.max(para.start) - para.start..sel.end.min(para.end) - para.start;
             for r in range_rects(&galley, local) {
                 painter.rect_filled(r.translate(top.to_vec2()), 0.0, selection_fill);
+            }
+        }
+
+        if let Some((range, colour, id)) = &proposal
+            && range.start < para.end
+            && para.start < range.end
+        {
+            let local =
+                range.start.max(para.start) - para.start..range.end.min(para.end) - para.start;
+            let fill = match flash {
+                Some((flash_id, strength)) if flash_id == *id => {
+                    theme::flash_fill(*colour, strength)
+                }
+                _ => theme::highlight_fill(*colour, view.dark),
+            };
+            for r in range_rects(&galley, local) {
+                let r = r.translate(top.to_vec2());
+                painter.rect_filled(r, 2.0, fill);
+                painter.rect_stroke(
+                    r,
+                    2.0,
+                    egui::Stroke::new(2.0, *colour),
+                    egui::StrokeKind::Outside,
+                );
             }
         }
 

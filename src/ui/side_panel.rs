@@ -4,7 +4,7 @@
 use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ViewState};
-use crate::model::{Annotation, AnnotationId, LabelId};
+use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus};
 use crate::ui::{reader::elide, theme};
 
 /// How much of a quote the list shows (the details show it whole).
@@ -39,7 +39,7 @@ fn details_ui(
         ui.heading(labels.name_of(&a.label));
     });
     ui.label(RichText::new(format!("“{}”", a.anchor.quote.exact)).italics());
-    if doc.mismatched.contains(&a.id) {
+    if doc.unplaced.contains(&a.id) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
             "Not found in this version of the article.",
@@ -82,7 +82,7 @@ fn details_ui(
         {
             actions.push(Action::Delete(a.id));
         }
-        if !doc.mismatched.contains(&a.id) && ui.button("Show in article").clicked() {
+        if !doc.unplaced.contains(&a.id) && ui.button("Show in article").clicked() {
             actions.push(Action::Reveal(a.id));
         }
     });
@@ -99,7 +99,130 @@ fn short_time(t: &crate::model::Timestamp) -> String {
     s.get(..16).map_or(s.clone(), |p| p.replace('T', " "))
 }
 
+/// Annotations re-anchoring could not place confidently, each with its old quote in context,
+/// the proposed place (if any), and the analyst's choices.
+fn review_queue_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+    let waiting: Vec<&Annotation> = doc.set.pending_review().collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let heading = RichText::new(format!("Review after re-anchoring ({})", waiting.len()))
+        .strong()
+        .color(ui.visuals().warn_fg_color);
+    egui::CollapsingHeader::new(heading)
+        .id_salt("review-queue")
+        .default_open(true)
+        .show(ui, |ui| {
+            let has_selection = view.selection.is_some_and(|s| !s.is_empty());
+            for a in waiting {
+                review_entry_ui(ui, doc, view, a, has_selection, actions);
+            }
+        });
+    ui.separator();
+}
+
+fn review_entry_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    a: &Annotation,
+    has_selection: bool,
+    actions: &mut Vec<Action>,
+) {
+    let Some(review) = &a.review else {
+        return;
+    };
+    let labels = &doc.set.labels;
+    let selected = view.selected == Some(a.id);
+    let frame = egui::Frame::group(ui.style()).fill(if selected {
+        ui.visuals().selection.bg_fill.gamma_multiply(0.35)
+    } else {
+        ui.visuals().faint_bg_color
+    });
+    frame.show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.horizontal(|ui| {
+            swatch(ui, theme::label_colour(labels, &a.label));
+            ui.strong(labels.name_of(&a.label));
+            let status = match review.status {
+                ReviewStatus::Moved => "moved – check the proposed place",
+                ReviewStatus::Orphaned => "not found",
+            };
+            ui.weak(status);
+        });
+        // The old quote in its old context: …prefix **exact** suffix…
+        let mut job = egui::text::LayoutJob::default();
+        let weak = ui.visuals().weak_text_color();
+        let strong = ui.visuals().strong_text_color();
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let format = |colour| egui::TextFormat::simple(font.clone(), colour);
+        job.append(
+            &format!("Was: …{}", elide_start(&a.anchor.quote.prefix, 24)),
+            0.0,
+            format(weak),
+        );
+        job.append(&elide(&a.anchor.quote.exact, 200), 0.0, format(strong));
+        job.append(
+            &format!("{}…", elide(&a.anchor.quote.suffix, 24)),
+            0.0,
+            format(weak),
+        );
+        job.wrap.max_width = ui.available_width();
+        ui.label(job);
+        if let Some(proposal) = review.proposal {
+            let text = doc.article.slice(proposal.range());
+            ui.label(format!("Proposed: “{}”", elide(text, 200)));
+        }
+        if !a.note.is_empty() {
+            ui.weak(format!("Note: {}", elide(&a.note, 80)));
+        }
+        ui.horizontal_wrapped(|ui| {
+            if review.proposal.is_some() {
+                if ui
+                    .button("Show")
+                    .on_hover_text("Scroll to the proposed place")
+                    .clicked()
+                {
+                    actions.push(Action::Reveal(a.id));
+                }
+                if ui
+                    .button("Accept")
+                    .on_hover_text("Attach the annotation to the proposed place")
+                    .clicked()
+                {
+                    actions.push(Action::ReviewAccept(a.id));
+                }
+            }
+            let reattach = ui
+                .add_enabled(has_selection, egui::Button::new("Re-attach to selection"))
+                .on_hover_text("Attach the annotation to the text selected in the article")
+                .on_disabled_hover_text("Select the right text in the article first");
+            if reattach.clicked() {
+                actions.push(Action::ReviewReattach(a.id));
+            }
+            if ui.button("Delete").clicked() {
+                actions.push(Action::Delete(a.id));
+            }
+        });
+    });
+}
+
+/// The last `max` chars of `text` (whitespace folded), with a leading ellipsis if cut.
+fn elide_start(text: &str, max: usize) -> String {
+    let flat: Vec<char> = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .collect();
+    if flat.len() <= max {
+        return flat.iter().collect();
+    }
+    flat[flat.len() - max..].iter().collect()
+}
+
 fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+    review_queue_ui(ui, doc, view, actions);
     let labels = &doc.set.labels;
     let total = doc.set.annotations.len();
     ui.label(RichText::new(format!("Annotations ({total})")).strong());
@@ -111,7 +234,7 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
             .set
             .annotations
             .iter()
-            .filter(|a| a.label == label_id && !doc.mismatched.contains(&a.id))
+            .filter(|a| a.label == label_id && !doc.unplaced.contains(&a.id))
             .collect();
         let count = placed.len();
         if count == 0 {
@@ -123,17 +246,16 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
         }
         group_ui(ui, doc, view, &label_id, count, &placed, actions);
     }
-    let lost: Vec<&Annotation> = doc
-        .set
-        .annotations
-        .iter()
-        .filter(|a| doc.mismatched.contains(&a.id))
-        .collect();
+    let lost: Vec<&Annotation> = doc.not_reanchored().collect();
     if !lost.is_empty() {
         ui.separator();
         egui::CollapsingHeader::new(format!("Not found in this article ({})", lost.len()))
             .default_open(true)
             .show(ui, |ui| {
+                ui.weak("Their text is not where it was; re-anchoring looks for it.");
+                if ui.button("Re-anchor now").clicked() {
+                    actions.push(Action::Reanchor);
+                }
                 for a in lost {
                     entry_ui(ui, doc, view, a, actions);
                 }
@@ -179,7 +301,7 @@ fn entry_ui(
     }
     let response = ui.add(egui::Button::selectable(selected, text).wrap());
     if response.clicked() {
-        actions.push(if doc.mismatched.contains(&a.id) {
+        actions.push(if doc.unplaced.contains(&a.id) {
             Action::SelectAnnotation(Some(a.id))
         } else {
             Action::Reveal(a.id)
