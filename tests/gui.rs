@@ -860,3 +860,77 @@ fn odd_but_valid_sets_open_and_draw() {
     h.run();
     assert_eq!(h.state().view.selected, Some(AnnotationId::from_u128(3)));
 }
+
+/// Large sets re-anchor on a background thread while the window keeps drawing, with progress.
+#[test]
+fn large_sets_reanchor_in_the_background() {
+    use claimlens::model::{Anchor, Annotation, AnnotationId, AnnotationSet, Article};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.txt");
+    let mut text = String::from("Long record\n\n");
+    for i in 0..2_500 {
+        text.push_str(&format!(
+            "Witness {i} said the payment reached account {}.\n",
+            i * 7
+        ));
+    }
+    let old = Article::from_plain_text(&text, "long.txt");
+    let mut set = AnnotationSet::new(&old, "long.txt".into());
+    for (i, p) in old.paragraphs.iter().enumerate().skip(1) {
+        set.annotations.push(Annotation {
+            id: AnnotationId::from_u128(i as u128),
+            label: LabelId::new("claim"),
+            anchor: Anchor::new(&old, p.chars.clone()).unwrap(),
+            note: String::new(),
+            created: Timestamp::UNIX_EPOCH,
+            modified: Timestamp::UNIX_EPOCH,
+            review: None,
+        });
+    }
+    claimlens::store::save_set(&set, &dir.path().join("long.txt.claimlens.ron")).unwrap();
+    // The new version has an editor's note in front: every offset shifts.
+    std::fs::write(
+        &path,
+        text.replacen("\n\n", "\n\nEditor's note: names withheld.\n", 1),
+    )
+    .unwrap();
+
+    let options = StartOptions {
+        open: Some(path),
+        set: None,
+        dialogs: Box::new(Arc::new(ScriptedDialogs::default())),
+        clock: fixed_clock(),
+        persist_settings: false,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 2400.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    for _ in 0..400 {
+        if h.state().last_reanchor.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        h.step();
+    }
+    let (summary, background) = h.state().last_reanchor.expect("re-anchoring finished");
+    assert!(
+        background,
+        "re-anchoring 2,500 annotations ran off the UI thread"
+    );
+    assert_eq!(summary.anchored, 2_500);
+    h.run();
+    let doc = &h.state().doc;
+    assert!(h.state().reanchor_job.is_none());
+    assert_eq!(doc.set.article.content_hash, doc.article.hash);
+    assert_eq!(
+        doc.set.pending_review().count(),
+        0,
+        "every annotation placed"
+    );
+    for a in &doc.set.annotations {
+        assert_eq!(
+            doc.article.slice(a.anchor.position.range()),
+            a.anchor.quote.exact
+        );
+    }
+}

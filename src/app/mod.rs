@@ -140,6 +140,8 @@ pub struct App {
     pub message: Option<Message>,
     /// Re-anchoring running in the background, if any.
     pub reanchor_job: Option<ReanchorJob>,
+    /// The outcome of the last re-anchoring, and whether it ran in the background.
+    pub last_reanchor: Option<(crate::model::ReanchorSummary, bool)>,
     /// Set while asking for a path in the app (no native file dialog on this desktop).
     pub path_prompt: Option<PathPrompt>,
     /// Set while asking Save / Discard / Cancel: the action to run once the user has answered.
@@ -197,6 +199,7 @@ impl App {
             unsaved_prompt: None,
             path_prompt: None,
             reanchor_job: None,
+            last_reanchor: None,
             after_save: None,
             actions: Vec::new(),
             inbox_tx,
@@ -619,11 +622,12 @@ impl App {
         article_hash: &crate::model::ContentHash,
         placements: &[(AnnotationId, crate::model::Placement)],
     ) {
-        self.reanchor_job = None;
+        let background = self.reanchor_job.take().is_some();
         if *article_hash != self.doc.article.hash {
             return; // Another article was opened meanwhile.
         }
         let summary = crate::model::ReanchorSummary::of(placements);
+        self.last_reanchor = Some((summary, background));
         let edits =
             crate::model::reanchor_edits(&self.doc.set, &self.doc.article, placements, self.now());
         self.record(edits);
