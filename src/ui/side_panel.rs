@@ -162,11 +162,11 @@ fn review_entry_ui(
             format(weak),
         );
         job.append(&elide(&a.anchor.quote.exact, 200), 0.0, format(strong));
-        job.append(
-            &format!("{}…", elide(&a.anchor.quote.suffix, 24)),
-            0.0,
-            format(weak),
-        );
+        let mut suffix = elide(&a.anchor.quote.suffix, 24);
+        if !suffix.ends_with('…') {
+            suffix.push('…');
+        }
+        job.append(&suffix, 0.0, format(weak));
         job.wrap.max_width = ui.available_width();
         ui.label(job);
         if let Some(proposal) = review.proposal {
