@@ -147,7 +147,9 @@ mod tests {
     use crate::model::{History, LabelId, Timestamp};
 
     fn annotation(article: &Article, id: u128, needle: &str) -> Annotation {
-        let start = article.text[..article.text.find(needle).unwrap()].chars().count();
+        let start = article.text[..article.text.find(needle).unwrap()]
+            .chars()
+            .count();
         let range = start..start + needle.chars().count();
         Annotation {
             id: AnnotationId::from_u128(id),
