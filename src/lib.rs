@@ -4,8 +4,10 @@
 //! * [`store`]: RON load/save of annotation sets (versioned, atomic).
 //! * [`app`]: the application state, its actions and the one place that applies them.
 //! * [`ui`]: `*_ui` functions that draw state and push actions; the reader widget; the theme.
+//! * [`cli`]: the command line; `claimlens reanchor` re-anchors a set without a window.
 
 pub mod app;
+pub mod cli;
 pub mod model;
 pub mod store;
 pub mod ui;

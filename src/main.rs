@@ -1,25 +1,34 @@
-//! Claimlens: start the app (see `claimlens --help`).
+//! Claimlens: start the app, or run a command without a window (see `claimlens --help`).
 
-use std::path::PathBuf;
+use std::process::ExitCode;
 
+use claimlens::cli::{Cli, Command, EXIT_ERROR, OpenArgs, run_reanchor};
 use clap::Parser;
 
-/// Claimlens: mark what an article claims, on whose word, and who denies it.
-///
-/// Without arguments it opens the bundled sample article.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Cli {
-    /// An article (.txt) or an annotation set (.claimlens.ron) to open.
-    path: Option<PathBuf>,
-    /// Open the article with this annotation set.
-    #[arg(long, value_name = "SET.ron")]
-    set: Option<PathBuf>,
-}
-
-fn main() -> eframe::Result {
+fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Reanchor(args)) => {
+            let code = run_reanchor(
+                &args,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(u8::try_from(code).unwrap_or(EXIT_ERROR as u8))
+        }
+        None => match run_app(cli.open) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                // What `main() -> eframe::Result` printed before there were subcommands.
+                eprintln!("Error: {err:?}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn run_app(open: OpenArgs) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Claimlens")
@@ -34,8 +43,8 @@ fn main() -> eframe::Result {
         options,
         Box::new(move |cc| {
             let start = claimlens::app::StartOptions {
-                open: cli.path,
-                set: cli.set,
+                open: open.path,
+                set: open.set,
                 ..Default::default()
             };
             Ok(Box::new(claimlens::app::App::new(cc, start)))

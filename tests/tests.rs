@@ -1,7 +1,9 @@
 //! The one integration-test binary (see ../shared/STYLE.md): modules by area.
 
+mod cli;
 mod gui;
 mod purity;
+mod reanchor_props;
 #[cfg(feature = "snapshots")]
 mod snapshots;
 mod store;

@@ -40,7 +40,7 @@ use std::ops::Range;
 
 use aho_corasick::AhoCorasick;
 
-use super::anchor::{Anchor, TextPosition};
+use super::anchor::{Anchor, CONTEXT_CHARS, TextPosition};
 use super::article::Article;
 
 /// Why an anchor was placed where it was.
@@ -370,8 +370,13 @@ fn levenshtein(a: &[char], b: &[char]) -> usize {
 fn context_similarity(anchor: &Anchor, text: &[char], range: &Range<usize>) -> (f32, f32) {
     let old_prefix: Vec<char> = anchor.quote.prefix.chars().collect();
     let old_suffix: Vec<char> = anchor.quote.suffix.chars().collect();
-    let new_prefix = &text[range.start.saturating_sub(old_prefix.len())..range.start];
-    let suffix_end = (range.end + old_suffix.len()).min(text.len());
+    // A context shorter than CONTEXT_CHARS means the quote was at the start or end of the text:
+    // compare with the full context the candidate has, so that "nothing after it" only
+    // matches a candidate that also has nothing after it.
+    let prefix_len = old_prefix.len().max(CONTEXT_CHARS);
+    let suffix_len = old_suffix.len().max(CONTEXT_CHARS);
+    let new_prefix = &text[range.start.saturating_sub(prefix_len)..range.start];
+    let suffix_end = (range.end + suffix_len).min(text.len());
     let new_suffix = &text[range.end.min(text.len())..suffix_end];
     (
         similarity(&old_prefix, new_prefix),
@@ -514,21 +519,19 @@ fn place_approximate(
         if w.is_empty() {
             continue;
         }
-        let Some((range, distance)) = best_approximate_match(&quote, text, w.clone(), max_errors)
-        else {
-            continue;
-        };
-        let quote_sim = 1.0 - distance as f32 / len.max(range.len()) as f32;
-        let (prefix_sim, suffix_sim) = context_similarity(anchor, text, &range);
-        let candidate = Candidate {
-            distance: range.start.abs_diff(expected),
-            range,
-            quote_sim,
-            prefix_sim,
-            suffix_sim,
-        };
-        if best.as_ref().is_none_or(|b| candidate.score() > b.score()) {
-            best = Some(candidate);
+        for (range, distance) in approximate_matches(&quote, text, w.clone(), max_errors) {
+            let quote_sim = 1.0 - distance as f32 / len.max(range.len()) as f32;
+            let (prefix_sim, suffix_sim) = context_similarity(anchor, text, &range);
+            let candidate = Candidate {
+                distance: range.start.abs_diff(expected),
+                range,
+                quote_sim,
+                prefix_sim,
+                suffix_sim,
+            };
+            if best.as_ref().is_none_or(|b| candidate.score() > b.score()) {
+                best = Some(candidate);
+            }
         }
     }
     let best = best?;
@@ -600,12 +603,31 @@ pub fn best_approximate_match(
     window: Range<usize>,
     max_errors: usize,
 ) -> Option<(Range<usize>, usize)> {
+    approximate_matches(quote, text, window, max_errors)
+        .into_iter()
+        .next()
+}
+
+/// Most ends of one tied run that are turned into candidates.
+const MAX_TIED_ENDS: usize = 8;
+
+/// Like [`best_approximate_match`], but returns every end of the first run of consecutive
+/// ends that reach the minimal distance (up to 8), each with its own start. A run of ties is
+/// one match read with more or fewer trailing characters ("the plan is " and "the plan is
+/// over" both differ from "the plan is dead" by 4): the caller picks by context.
+pub fn approximate_matches(
+    quote: &[char],
+    text: &[char],
+    window: Range<usize>,
+    max_errors: usize,
+) -> Vec<(Range<usize>, usize)> {
     let hay = &text[window.clone()];
     let m = quote.len();
     // column[i] = distance between quote[..i] and the best substring ending at the current
     // position of the haystack.
     let mut column: Vec<usize> = (0..=m).collect();
-    let mut best: Option<(usize, usize)> = None; // (distance, end in hay)
+    let mut best_distance = usize::MAX;
+    let mut ends: Vec<usize> = Vec::new(); // ends (in hay) of the first run at best_distance
     for (j, &c) in hay.iter().enumerate() {
         let mut diagonal = column[0];
         column[0] = 0;
@@ -616,22 +638,37 @@ pub fn best_approximate_match(
             column[i] = value;
         }
         let d = column[m];
-        if d <= max_errors && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, j + 1));
+        if d > max_errors {
+            continue;
+        }
+        if d < best_distance {
+            best_distance = d;
+            ends.clear();
+            ends.push(j + 1);
+        } else if d == best_distance && ends.last() == Some(&j) && ends.len() < MAX_TIED_ENDS {
+            ends.push(j + 1);
         }
     }
-    let (distance, end) = best?;
-    // The start: the same search backwards from `end` over the reversed quote.
-    let rev_quote: Vec<char> = quote.iter().rev().copied().collect();
-    let rev_hay: Vec<char> = hay[..end].iter().rev().copied().collect();
+    ends.into_iter()
+        .map(|end| {
+            let start = match_start(quote, hay, end, max_errors);
+            (window.start + start..window.start + end, best_distance)
+        })
+        .collect()
+}
+
+/// Where the best match of `quote` ending at `end` in `hay` starts: the same search
+/// backwards over the reversed quote.
+fn match_start(quote: &[char], hay: &[char], end: usize, max_errors: usize) -> usize {
+    let m = quote.len();
     let mut column: Vec<usize> = (0..=m).collect();
     let mut start_len = m;
     let mut start_best = usize::MAX;
-    for (j, &c) in rev_hay.iter().enumerate().take(m + max_errors + 1) {
+    for (j, &c) in hay[..end].iter().rev().enumerate().take(m + max_errors + 1) {
         let mut diagonal = column[0];
         column[0] = j + 1;
         for i in 1..=m {
-            let cost = usize::from(rev_quote[i - 1] != c);
+            let cost = usize::from(quote[m - i] != c);
             let value = (diagonal + cost).min(column[i] + 1).min(column[i - 1] + 1);
             diagonal = column[i];
             column[i] = value;
@@ -641,8 +678,7 @@ pub fn best_approximate_match(
             start_len = j + 1;
         }
     }
-    let start = end - start_len.min(end);
-    Some((window.start + start..window.start + end, distance))
+    end - start_len.min(end)
 }
 
 #[cfg(test)]
