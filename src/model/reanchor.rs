@@ -32,8 +32,8 @@
 //! * Anything else that is at least 60 % similar with some context (`≥ 0.3`), or long (≥ 20)
 //!   is **moved – review**; the rest is **orphaned**.
 //!
-//! The mutation benchmark (`cargo bench --bench reanchor`) checks that these rules place no
-//! annotation wrongly without review.
+//! The property tests in `tests/reanchor_props.rs` check that edits outside an annotation never
+//! misplace it and that edits inside it are never accepted below these thresholds.
 
 use std::collections::HashMap;
 use std::ops::Range;
