@@ -15,12 +15,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::app::{SAMPLE_REF, read_article, sample_article};
+use crate::app::{SAMPLE_REF, read_article_guarded, sample_article};
 use crate::model::{
     AnnotationId, AnnotationSet, Article, History, Method, Placement, ReanchorSummary, Status,
     Thresholds, Timestamp, reanchor_edits, reanchor_set,
 };
 use crate::store;
+
+/// How long `reanchor` waits for its article to be imported.
+const ARTICLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Every annotation is anchored confidently.
 pub const EXIT_ANCHORED: i32 = 0;
@@ -33,8 +36,8 @@ pub const EXIT_ERROR: i32 = 2;
 ///
 /// Without arguments it opens the bundled sample article. With PATH it opens that article
 /// (.txt) or annotation set (.claimlens.ron). `claimlens reanchor` runs without a window: see
-/// `claimlens reanchor --help`. (To open an article file that is itself named `reanchor`,
-/// write `./reanchor`.)
+/// `claimlens reanchor --help`; `claimlens text FILE` prints an article's text as Claimlens
+/// reads it. (To open an article file named like a command, write `./reanchor`.)
 #[derive(Parser, Debug)]
 #[command(
     name = "claimlens",
@@ -53,7 +56,7 @@ pub struct Cli {
 /// What the app opens when it starts (no subcommand).
 #[derive(Args, Debug, Clone, Default, PartialEq, Eq)]
 pub struct OpenArgs {
-    /// An article (.txt) or an annotation set (.claimlens.ron) to open in the app.
+    /// An article (text, Markdown, HTML, PDF, EPUB) or an annotation set (.claimlens.ron).
     pub path: Option<PathBuf>,
     /// Open the article with this annotation set.
     #[arg(long, value_name = "SET.ron")]
@@ -63,6 +66,91 @@ pub struct OpenArgs {
 #[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Reanchor(ReanchorArgs),
+    Text(TextArgs),
+}
+
+/// Print an article's text exactly as the reader anchors it (after import: HTML main-content
+/// extraction, Markdown, PDF, EPUB, any text encoding).
+///
+/// Code point offsets into this output are the positions annotations use. Nothing is added:
+/// no trailing newline. With --json, prints the metadata and the text as one JSON object:
+/// { "title", "byline", "site", "published", "lang", "url", "format", "excerpt", "encoding",
+/// "hash", "chars", "text" }.
+///
+/// Exit status: 0 on success, 2 with a message on stderr when the file cannot be opened.
+#[derive(Args, Debug, Clone, PartialEq, Eq)]
+#[command(
+    after_help = "Examples:\n  claimlens text saved-page.html\n  claimlens text report.pdf --json"
+)]
+pub struct TextArgs {
+    /// The article file (text, Markdown, HTML, PDF or EPUB; decided by content).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Print metadata and text as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+}
+
+/// The JSON `claimlens text --json` prints.
+#[derive(serde::Serialize)]
+struct TextReport<'a> {
+    title: &'a str,
+    byline: Option<&'a str>,
+    site: Option<&'a str>,
+    published: Option<&'a str>,
+    lang: Option<&'a str>,
+    url: Option<&'a str>,
+    format: &'static str,
+    excerpt: Option<&'a str>,
+    encoding: Option<&'a str>,
+    hash: &'a str,
+    chars: usize,
+    text: &'a str,
+}
+
+/// Runs `claimlens text`: the text (or JSON) to `out`, errors to `err`; returns the exit code.
+pub fn run_text(args: &TextArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let article =
+        match read_article_guarded(&args.file, std::time::Duration::from_secs(args.timeout)) {
+            Ok(article) => article,
+            Err(error) => {
+                let _ = writeln!(err, "claimlens text: error: {error}\n{}", error.hint());
+                return EXIT_ERROR;
+            }
+        };
+    let written = if args.json {
+        let meta = &article.meta;
+        let report = TextReport {
+            title: &article.title,
+            byline: meta.byline.as_deref(),
+            site: meta.site.as_deref(),
+            published: meta.published.as_deref(),
+            lang: meta.lang.as_deref(),
+            url: meta.url.as_deref(),
+            format: meta.format.name(),
+            excerpt: meta.excerpt.as_deref(),
+            encoding: meta.encoding.as_deref(),
+            hash: &article.hash.0,
+            chars: article.char_len(),
+            text: &article.text,
+        };
+        serde_json::to_writer_pretty(&mut *out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        out.write_all(article.text.as_bytes())
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            let _ = writeln!(err, "claimlens text: error: could not write: {error}");
+            EXIT_ERROR
+        }
+    }
 }
 
 /// Re-anchor an annotation set against a new version of its article, without a window.
@@ -93,6 +181,14 @@ pub struct ReanchorArgs {
     /// Print the report as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Runs a subcommand: output to `out`, errors to `err`; returns the exit code.
+pub fn run_command(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match command {
+        Command::Reanchor(args) => run_reanchor(args, out, err),
+        Command::Text(args) => run_text(args, out, err),
+    }
 }
 
 /// Runs `claimlens reanchor`: reports to `out`, errors to `err`; returns the exit code.
@@ -178,7 +274,10 @@ fn load_article(
     args: &ReanchorArgs,
 ) -> anyhow::Result<(Article, ArticleSource)> {
     if let Some(path) = &args.article {
-        return Ok((read_article(path)?, ArticleSource::File(path.clone())));
+        return Ok((
+            read_article_guarded(path, ARTICLE_TIMEOUT)?,
+            ArticleSource::File(path.clone()),
+        ));
     }
     let reference = set.article.path.as_str();
     if reference == SAMPLE_REF {
@@ -192,7 +291,7 @@ fn load_article(
     }
     let dir = args.set.parent().unwrap_or(Path::new("."));
     let path = dir.join(reference);
-    let article = read_article(&path).with_context(|| {
+    let article = read_article_guarded(&path, ARTICLE_TIMEOUT).with_context(|| {
         format!(
             "the article that {} names ({reference:?}) could not be opened; name it with --article",
             args.set.display()

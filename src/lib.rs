@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod import;
 pub mod model;
 pub mod store;
 pub mod ui;

@@ -2,16 +2,16 @@
 
 use std::process::ExitCode;
 
-use claimlens::cli::{Cli, Command, EXIT_ERROR, OpenArgs, run_reanchor};
+use claimlens::cli::{Cli, EXIT_ERROR, OpenArgs, run_command};
 use clap::Parser;
 
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Reanchor(args)) => {
-            let code = run_reanchor(
-                &args,
+        Some(command) => {
+            let code = run_command(
+                &command,
                 &mut std::io::stdout().lock(),
                 &mut std::io::stderr().lock(),
             );

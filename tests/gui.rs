@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use claimlens::app::{App, ScriptedDialogs, StartOptions};
-use claimlens::model::{LabelId, Timestamp};
+use claimlens::model::{BlockKind, LabelId, Timestamp};
 use egui::{Key, Modifiers, Pos2};
 use egui_kittest::{Harness, kittest::Queryable as _};
 
@@ -19,14 +19,28 @@ fn harness_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> Harness
         dialogs: Box::new(dialogs),
         clock: fixed_clock(),
         persist_settings: false,
+        ..StartOptions::default()
     };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 2400.0))
         // A jump flashes the highlight for 1.6 s of animation.
         .with_max_steps(24)
         .build_eframe(move |cc| App::new(cc, options));
-    harness.run();
+    wait_for_open(&mut harness);
     harness
+}
+
+/// Runs frames until the file being opened (on the app's worker thread) is installed.
+fn wait_for_open(h: &mut Harness<'static, App>) {
+    for _ in 0..1000 {
+        h.step();
+        if h.state().open_job.is_none() {
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the file did not open within 10 s");
 }
 
 /// Screen position of article offset `offset` (its left edge, mid-line).
@@ -306,7 +320,7 @@ fn a_broken_set_file_gives_a_clear_message_and_keeps_the_open_work() {
     h.run();
     h.state_mut()
         .push(claimlens::app::Action::Open(bad.clone()));
-    h.run();
+    wait_for_open(&mut h);
     let message = h.state().message.clone().expect("an error is shown");
     assert!(message.is_error);
     assert!(
@@ -587,11 +601,12 @@ fn font_size_keys_relayout_and_an_explicit_set_opens_with_its_article() {
         dialogs: Box::new(Arc::new(ScriptedDialogs::default())),
         clock: fixed_clock(),
         persist_settings: false,
+        ..StartOptions::default()
     };
     let mut h2 = Harness::builder()
         .with_size(egui::vec2(1400.0, 2400.0))
         .build_eframe(move |cc| App::new(cc, options));
-    h2.run();
+    wait_for_open(&mut h2);
     assert_eq!(h2.state().doc.set.annotations.len(), 1);
     assert_eq!(h2.state().doc.set_path.as_deref(), Some(set_path.as_path()));
     assert!(h2.state().message.is_none());
@@ -697,7 +712,7 @@ fn discarding_for_a_file_that_does_not_open_keeps_the_work_marked_unsaved() {
         )));
     h.run();
     h.get_by_label("Discard").click();
-    h.run();
+    wait_for_open(&mut h);
     assert!(h.state().message.as_ref().is_some_and(|m| m.is_error));
     assert_eq!(h.state().doc.set.annotations.len(), 1);
     assert!(
@@ -732,7 +747,7 @@ fn dropping_an_article_opens_it() {
     h.input_mut()
         .dropped_files
         .push(Arc::new(DroppedPath(article.clone())));
-    h.run();
+    wait_for_open(&mut h);
     assert_eq!(h.state().doc.article.title, "Dropped headline");
     assert_eq!(h.state().doc.article_path(), Some(article.as_path()));
 }
@@ -901,6 +916,7 @@ fn large_sets_reanchor_in_the_background() {
         dialogs: Box::new(Arc::new(ScriptedDialogs::default())),
         clock: fixed_clock(),
         persist_settings: false,
+        ..StartOptions::default()
     };
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 2400.0))
@@ -933,4 +949,155 @@ fn large_sets_reanchor_in_the_background() {
             a.anchor.quote.exact
         );
     }
+}
+
+#[test]
+fn a_markdown_article_opens_with_its_structure_and_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("advisory.md");
+    std::fs::write(
+        &path,
+        "+++\ntitle = \"Advisory\"\nauthors = [\"Security WG\"]\ndate = 2024-04-09\n+++\n\n\
+         > A quoted *claim* here.\n\n## Details\n\n- first point\n- second point\n\nBody text.\n",
+    )
+    .unwrap();
+    let mut h = harness_with(Some(path.clone()), Arc::default());
+    let state = h.state();
+    assert!(state.message.is_none(), "{:?}", state.message);
+    assert_eq!(state.doc.article.title, "Advisory");
+    let kinds: Vec<_> = state
+        .doc
+        .article
+        .paragraphs
+        .iter()
+        .map(|p| p.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            BlockKind::Headline,
+            BlockKind::Quote(1),
+            BlockKind::Heading(2),
+            BlockKind::ListItem {
+                depth: 1,
+                number: None
+            },
+            BlockKind::ListItem {
+                depth: 1,
+                number: None
+            },
+            BlockKind::Body,
+        ]
+    );
+    let header = state
+        .reader
+        .header_text()
+        .expect("a metadata header")
+        .to_owned();
+    assert!(header.contains("Security WG"), "{header}");
+    assert!(header.contains("2024-04-09"), "{header}");
+    assert!(header.contains("Markdown"), "{header}");
+    // A quote and a list item are annotatable like any text.
+    mark(&mut h, "quoted claim", Key::Num1);
+    mark(&mut h, "second point", Key::Num2);
+    assert_eq!(h.state().doc.set.annotations.len(), 2);
+    let a = &h.state().doc.set.annotations;
+    assert!(a.iter().any(|a| a.anchor.quote.exact == "second point"));
+}
+
+#[cfg(unix)]
+fn fifo(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("never-ending.txt");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    path
+}
+
+/// Lets a reader blocked on `fifo` finish, so no thread is left waiting after the test.
+#[cfg(unix)]
+fn release(fifo: &std::path::Path) {
+    use std::io::Write as _;
+    let mut writer = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+    writer.write_all(b"late text").unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn opening_can_be_cancelled_and_the_document_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = fifo(dir.path());
+    let mut h = harness_with(None, Arc::default());
+    let before = h.state().doc.article.hash.clone();
+    h.state_mut()
+        .push(claimlens::app::Action::Open(pipe.clone()));
+    // The status bar's spinner keeps repainting while the file is opened: step, don't settle.
+    h.run_steps(3);
+    assert!(h.state().open_job.is_some(), "the read waits for the pipe");
+    h.get_by_label_contains("Opening never-ending.txt");
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().open_job.is_none());
+    release(&pipe);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    h.run();
+    assert_eq!(
+        h.state().doc.article.hash,
+        before,
+        "the late result is ignored"
+    );
+    assert!(h.state().message.is_none());
+}
+
+#[cfg(unix)]
+#[test]
+fn opening_that_takes_too_long_gives_up_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = fifo(dir.path());
+    let options = StartOptions {
+        open: Some(pipe.clone()),
+        dialogs: Box::new(Arc::new(ScriptedDialogs::default())),
+        clock: fixed_clock(),
+        persist_settings: false,
+        open_timeout: std::time::Duration::from_millis(300),
+        ..StartOptions::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 2400.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_for_open(&mut h);
+    let message = h.state().message.clone().expect("a message");
+    assert!(message.is_error);
+    assert!(
+        message.body.contains("took longer than 300ms"),
+        "{}",
+        message.body
+    );
+    assert_eq!(h.state().doc.source, claimlens::app::ArticleSource::Sample);
+    release(&pipe);
+}
+
+#[test]
+fn a_file_that_is_not_an_article_gives_a_message_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.html");
+    std::fs::write(&path, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
+    let mut h = harness_with(None, Arc::default());
+    mark(&mut h, "Huawei", Key::Num1);
+    let before = h.state().doc.set.clone();
+    h.state_mut().push(claimlens::app::Action::Open(path));
+    h.run();
+    h.get_by_label("Discard").click();
+    wait_for_open(&mut h);
+    let message = h.state().message.clone().expect("a message");
+    assert!(message.is_error);
+    assert!(
+        message.body.contains("this is a PNG image"),
+        "{}",
+        message.body
+    );
+    assert!(message.body.contains("photo.html"), "{}", message.body);
+    assert_eq!(h.state().doc.set, before, "the open work is untouched");
 }

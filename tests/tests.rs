@@ -2,6 +2,7 @@
 
 mod cli;
 mod gui;
+mod import;
 mod purity;
 mod reanchor_props;
 #[cfg(feature = "snapshots")]

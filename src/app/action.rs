@@ -55,6 +55,8 @@ pub enum Action {
         article: PathBuf,
         set: PathBuf,
     },
+    /// Stop waiting for the file being opened; the open document stays.
+    CancelOpen,
     /// Open the bundled sample article.
     OpenSample,
     Save,

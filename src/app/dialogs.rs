@@ -61,7 +61,13 @@ impl Dialogs for NativeDialogs {
                     DialogRequest::Open { start_dir } => {
                         let mut dialog = rfd::FileDialog::new()
                             .set_title("Open an article or an annotation set")
-                            .add_filter("Articles and sets", &["txt", "text", "ron"])
+                            .add_filter(
+                                "Articles and sets",
+                                &[
+                                    "txt", "text", "md", "markdown", "html", "htm", "xhtml", "pdf",
+                                    "epub", "ron",
+                                ],
+                            )
                             .add_filter("All files", &["*"]);
                         if let Some(dir) = start_dir {
                             dialog = dialog.set_directory(dir);

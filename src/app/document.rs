@@ -13,7 +13,7 @@ pub const SAMPLE_TEXT: &str = include_str!("../../assets/alibaba-pla-denial.txt"
 /// How a set refers to the bundled sample article.
 pub const SAMPLE_REF: &str = "claimlens:sample";
 /// Largest article file we read.
-pub const MAX_ARTICLE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_ARTICLE_BYTES: u64 = crate::import::MAX_IMPORT_BYTES;
 
 /// Where the article came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,10 +171,16 @@ pub enum OpenError {
     },
     #[error("{path} is {size} bytes; Claimlens opens articles of up to {MAX_ARTICLE_BYTES} bytes")]
     TooLarge { path: PathBuf, size: u64 },
-    #[error(
-        "{path} is not UTF-8 text (invalid byte at offset {offset}); save it as UTF-8 and open it again"
-    )]
-    NotUtf8 { path: PathBuf, offset: usize },
+    #[error("could not open {path}: {source}")]
+    Import {
+        path: PathBuf,
+        source: crate::import::ImportError,
+    },
+    #[error("opening {path} took longer than {after:?}, so Claimlens stopped waiting")]
+    TimedOut {
+        path: PathBuf,
+        after: std::time::Duration,
+    },
     #[error(transparent)]
     Set(#[from] StoreError),
     #[error(
@@ -189,7 +195,10 @@ impl OpenError {
         match self {
             Self::Read { .. } => "Check that the file exists and that you may read it.",
             Self::TooLarge { .. } => "Split the text into smaller files.",
-            Self::NotUtf8 { .. } => "Other encodings are not supported yet.",
+            Self::Import { source, .. } => source.hint(),
+            Self::TimedOut { .. } => {
+                "The file may be malformed or far larger than it looks. Nothing was changed."
+            }
             Self::Set(StoreError::Syntax { .. } | StoreError::Invalid { .. }) => {
                 "The file may have been cut short or edited by hand: fix it in a text editor at                  that place, or open another copy. Claimlens changed nothing."
             }
@@ -207,7 +216,10 @@ impl OpenError {
     }
 }
 
-/// Reads a plain-text article file.
+/// Reads an article file of any supported format (see [`crate::import`]).
+///
+/// Call it off the UI thread with a big stack: importers are iterative or depth-limited, but
+/// third-party parsers may still recurse.
 pub fn read_article(path: &Path) -> Result<Article, OpenError> {
     let read_err = |source| OpenError::Read {
         path: path.to_owned(),
@@ -221,15 +233,117 @@ pub fn read_article(path: &Path) -> Result<Article, OpenError> {
         });
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
-    let text = String::from_utf8(bytes).map_err(|err| OpenError::NotUtf8 {
-        path: path.to_owned(),
-        offset: err.utf8_error().valid_up_to(),
-    })?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(Article::from_plain_text(&text, &file_name))
+    crate::import::import(&bytes, &file_name).map_err(|source| OpenError::Import {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// [`read_article`] on a worker thread with a big stack, waiting at most `timeout`. For
+/// callers without a UI (the command line); the app runs [`load`] on its own worker.
+pub fn read_article_guarded(
+    path: &Path,
+    timeout: std::time::Duration,
+) -> Result<Article, OpenError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = path.to_owned();
+    std::thread::Builder::new()
+        .name("import".into())
+        .stack_size(IMPORT_STACK_BYTES)
+        .spawn(move || {
+            let _ = tx.send(read_article(&owned));
+        })
+        .map_err(|source| OpenError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Err(OpenError::TimedOut {
+            path: path.to_owned(),
+            after: timeout,
+        })
+    })
+}
+
+/// Stack of a thread that imports a file: third-party parsers may recurse deeply on hostile
+/// input. Only touched pages are committed, so this costs little.
+pub const IMPORT_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// What opening a path produced, before it becomes the open document.
+pub enum Loaded {
+    /// An article, maybe with a set, ready to install.
+    Ready {
+        article: Box<Article>,
+        source: ArticleSource,
+        set: Option<(AnnotationSet, PathBuf)>,
+        /// The path to put in the recent files list.
+        remember: PathBuf,
+    },
+    /// A set whose article was not found where it says; usable if the open article has the
+    /// same text.
+    SetWithoutArticle {
+        set: AnnotationSet,
+        set_path: PathBuf,
+        expected: PathBuf,
+    },
+}
+
+/// Reads what opening `path` (with `with_set`, for `claimlens ARTICLE --set SET`) needs: the
+/// article, and the set named or found beside it. A set file opens with its article.
+/// Runs on a worker thread; touches nothing but the files.
+pub fn load(path: &Path, with_set: Option<&Path>) -> Result<Loaded, OpenError> {
+    if let Some(set_path) = with_set {
+        let article = read_article(path)?;
+        let set = store::load_set(set_path)?;
+        return Ok(Loaded::Ready {
+            article: Box::new(article),
+            source: ArticleSource::File(path.to_owned()),
+            set: Some((set, set_path.to_owned())),
+            remember: set_path.to_owned(),
+        });
+    }
+    if looks_like_set(path) {
+        let set = store::load_set(path)?;
+        let source = set_article_source(&set, path);
+        return match source.as_ref().map(load_source) {
+            Some(Ok(article)) => Ok(Loaded::Ready {
+                article: Box::new(article),
+                source: source.unwrap_or(ArticleSource::Sample),
+                set: Some((set, path.to_owned())),
+                remember: path.to_owned(),
+            }),
+            // A file that is there but cannot be read is an error worth showing as it is.
+            Some(Err(err @ (OpenError::Import { .. } | OpenError::TooLarge { .. }))) => Err(err),
+            Some(Err(_)) | None => {
+                let expected = match source {
+                    Some(ArticleSource::File(p)) => p,
+                    _ => PathBuf::from(&set.article.title),
+                };
+                Ok(Loaded::SetWithoutArticle {
+                    set,
+                    set_path: path.to_owned(),
+                    expected,
+                })
+            }
+        };
+    }
+    let article = read_article(path)?;
+    let default_set = store::default_set_path(path);
+    let set = if default_set.exists() {
+        Some((store::load_set(&default_set)?, default_set))
+    } else {
+        None
+    };
+    Ok(Loaded::Ready {
+        article: Box::new(article),
+        source: ArticleSource::File(path.to_owned()),
+        set,
+        remember: path.to_owned(),
+    })
 }
 
 /// Is this file a Claimlens set (rather than an article)? Decided by content, not name.

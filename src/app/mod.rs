@@ -18,7 +18,7 @@ pub use dialogs::{
 };
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
-    read_article, sample_article,
+    read_article, read_article_guarded, sample_article,
 };
 
 use std::sync::Arc;
@@ -39,6 +39,17 @@ const SETTINGS_KEY: &str = "claimlens-settings";
 /// Re-anchoring up to this much work (annotations × 100k-character blocks) runs at once;
 /// more runs on a background thread with progress shown.
 const SYNC_REANCHOR_WORK: usize = 2_000;
+
+/// How long opening a file may take before Claimlens stops waiting for it.
+pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A file being opened in the background.
+#[derive(Debug)]
+pub struct OpenJob {
+    pub path: PathBuf,
+    pub started: std::time::Instant,
+    rx: mpsc::Receiver<Result<document::Loaded, OpenError>>,
+}
 
 /// Re-anchoring running in the background.
 #[derive(Clone, Debug)]
@@ -84,6 +95,8 @@ pub struct StartOptions {
     pub clock: Box<dyn Fn() -> Timestamp>,
     /// Read and write settings (recent files, font size, theme) in eframe's storage.
     pub persist_settings: bool,
+    /// How long opening a file may take before the app stops waiting ([`OPEN_TIMEOUT`]).
+    pub open_timeout: std::time::Duration,
 }
 
 impl Default for StartOptions {
@@ -94,6 +107,7 @@ impl Default for StartOptions {
             dialogs: Box::new(NativeDialogs),
             clock: Box::new(Timestamp::now),
             persist_settings: true,
+            open_timeout: OPEN_TIMEOUT,
         }
     }
 }
@@ -140,6 +154,8 @@ pub struct App {
     pub message: Option<Message>,
     /// Re-anchoring running in the background, if any.
     pub reanchor_job: Option<ReanchorJob>,
+    /// A file being opened in the background, if any.
+    pub open_job: Option<OpenJob>,
     /// The outcome of the last re-anchoring, and whether it ran in the background.
     pub last_reanchor: Option<(crate::model::ReanchorSummary, bool)>,
     /// Set while asking for a path in the app (no native file dialog on this desktop).
@@ -156,6 +172,7 @@ pub struct App {
     dialogs: Box<dyn Dialogs>,
     clock: Box<dyn Fn() -> Timestamp>,
     persist_settings: bool,
+    open_timeout: std::time::Duration,
     /// A text field had keyboard focus at the end of the last frame. egui drops focus on
     /// Escape before our key handling runs, so this keeps that Escape in the field.
     text_focus_last_frame: bool,
@@ -199,6 +216,7 @@ impl App {
             unsaved_prompt: None,
             path_prompt: None,
             reanchor_job: None,
+            open_job: None,
             last_reanchor: None,
             after_save: None,
             actions: Vec::new(),
@@ -207,6 +225,7 @@ impl App {
             dialogs: options.dialogs,
             clock: options.clock,
             persist_settings: options.persist_settings,
+            open_timeout: options.open_timeout,
             quitting: false,
             text_focus_last_frame: false,
             discard_confirmed: false,
@@ -270,6 +289,11 @@ impl App {
                     set: set.clone(),
                 };
                 self.guard_unsaved(again, |app| app.open(&article, Some(&set)));
+            }
+            Action::CancelOpen => {
+                if let Some(job) = self.open_job.take() {
+                    self.set_status(format!("Stopped opening {}", job.path.display()));
+                }
             }
             Action::OpenSample => self.guard_unsaved(Action::OpenSample, |app| {
                 app.replace_document(Document::sample());
@@ -477,12 +501,82 @@ impl App {
         );
     }
 
+    /// Starts opening `path` on a worker thread with a big stack; the result is installed by
+    /// [`App::poll_open_job`]. The open document stays as it is until then, and stays if the
+    /// file cannot be opened, takes too long, or the user cancels.
     fn open(&mut self, path: &Path, with_set: Option<&Path>) {
-        let result = match with_set {
-            Some(set) => self.open_article_with_set(path, set),
-            None if looks_like_set(path) => self.open_set(path),
-            None => self.open_article(path),
+        let (tx, rx) = mpsc::channel();
+        let ctx = self.ctx.clone();
+        let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
+        let spawned = std::thread::Builder::new()
+            .name("open".into())
+            .stack_size(document::IMPORT_STACK_BYTES)
+            .spawn(move || {
+                let result = document::load(&path_owned, set_owned.as_deref());
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.open_job = Some(OpenJob {
+                    path: path.to_owned(),
+                    started: std::time::Instant::now(),
+                    rx,
+                });
+            }
+            Err(err) => self.show_error("Could not start opening the file", &err),
+        }
+    }
+
+    /// Installs a finished open, or gives up on one that ran past [`OPEN_TIMEOUT`].
+    fn poll_open_job(&mut self) {
+        let Some(job) = &self.open_job else {
+            return;
         };
+        let result = match job.rx.try_recv() {
+            Ok(result) => result,
+            Err(mpsc::TryRecvError::Empty) if job.started.elapsed() < self.open_timeout => {
+                // Keep the elapsed time in the status bar moving.
+                self.ctx
+                    .request_repaint_after(std::time::Duration::from_millis(250));
+                return;
+            }
+            Err(_) => Err(OpenError::TimedOut {
+                path: job.path.clone(),
+                after: self.open_timeout,
+            }),
+        };
+        let path = job.path.clone();
+        self.open_job = None;
+        let result = result.and_then(|loaded| match loaded {
+            document::Loaded::Ready {
+                article,
+                source,
+                set,
+                remember,
+            } => {
+                self.install(*article, source, set);
+                self.remember(&remember);
+                Ok(())
+            }
+            document::Loaded::SetWithoutArticle {
+                set,
+                set_path,
+                expected,
+            } => {
+                if self.doc.article.hash == set.article.content_hash {
+                    let (article, source) = (self.doc.article.clone(), self.doc.source.clone());
+                    self.install(article, source, Some((set, set_path.clone())));
+                    self.remember(&set_path);
+                    Ok(())
+                } else {
+                    Err(OpenError::ArticleMissing {
+                        set: set_path,
+                        expected,
+                    })
+                }
+            }
+        });
         if let Err(err) = result {
             log::warn!("could not open {}: {err}", path.display());
             self.message = Some(Message {
@@ -491,67 +585,6 @@ impl App {
                 is_error: true,
             });
         }
-    }
-
-    /// Opens an article and, if there is one beside it, its default set.
-    fn open_article(&mut self, path: &Path) -> Result<(), OpenError> {
-        let article = read_article(path)?;
-        let default_set = store::default_set_path(path);
-        let set = if default_set.exists() {
-            Some((store::load_set(&default_set)?, default_set))
-        } else {
-            None
-        };
-        self.install(article, ArticleSource::File(path.to_owned()), set);
-        self.remember(path);
-        Ok(())
-    }
-
-    fn open_article_with_set(
-        &mut self,
-        article_path: &Path,
-        set_path: &Path,
-    ) -> Result<(), OpenError> {
-        let article = read_article(article_path)?;
-        let set = store::load_set(set_path)?;
-        self.install(
-            article,
-            ArticleSource::File(article_path.to_owned()),
-            Some((set, set_path.to_owned())),
-        );
-        self.remember(set_path);
-        Ok(())
-    }
-
-    /// Opens a set and the article it refers to (or the open article, if it is the same text).
-    fn open_set(&mut self, set_path: &Path) -> Result<(), OpenError> {
-        let set = store::load_set(set_path)?;
-        let source = document::set_article_source(&set, set_path);
-        let loaded = match &source {
-            Some(source) => document::load_source(source)
-                .ok()
-                .map(|a| (a, source.clone())),
-            None => None,
-        };
-        let (article, source) = match loaded {
-            Some(found) => found,
-            None if self.doc.article.hash == set.article.content_hash => {
-                (self.doc.article.clone(), self.doc.source.clone())
-            }
-            None => {
-                let expected = match source {
-                    Some(ArticleSource::File(p)) => p,
-                    _ => PathBuf::from(&set.article.title),
-                };
-                return Err(OpenError::ArticleMissing {
-                    set: set_path.to_owned(),
-                    expected,
-                });
-            }
-        };
-        self.install(article, source, Some((set, set_path.to_owned())));
-        self.remember(set_path);
-        Ok(())
     }
 
     /// Makes a freshly read article and set the open document, and tells the user if the
@@ -821,6 +854,7 @@ impl App {
         while let Ok(action) = self.inbox_rx.try_recv() {
             self.actions.push(action);
         }
+        self.poll_open_job();
         if self.theme_applied != Some(self.view.dark) {
             ctx.set_theme(if self.view.dark {
                 egui::Theme::Dark

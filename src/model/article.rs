@@ -16,13 +16,16 @@ use sha2::{Digest as _, Sha256};
 /// How far apart the entries of the char → byte index are, in code points.
 const BYTE_INDEX_STRIDE: usize = 256;
 
-/// What kind of block a paragraph is; decides how the reader sets it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockKind {
-    /// The article's headline (annotatable like any other text).
-    Headline,
-    /// An ordinary paragraph.
-    Body,
+pub use super::structure::BlockKind;
+use super::structure::{InlineStyle, LINE_BREAK, Metadata, SourceFormat, StructuredText};
+
+/// A styled stretch of a paragraph (emphasis, strong, code, link), as a code point range into
+/// [`Article::text`]. Example: in `"A *big* day"` imported from Markdown, the text is
+/// `"A big day"` and `big` is an emphasis span `2..5`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StyledSpan {
+    pub chars: Range<usize>,
+    pub style: InlineStyle,
 }
 
 /// One paragraph of the article.
@@ -35,6 +38,8 @@ pub struct Paragraph {
     pub chars: Range<usize>,
     pub bytes: Range<usize>,
     pub kind: BlockKind,
+    /// Inline styles inside the paragraph, in text order, not overlapping; plain text has none.
+    pub spans: Vec<StyledSpan>,
 }
 
 /// A SHA-256 of the normalised text, written as `sha256:<64 hex digits>`.
@@ -78,6 +83,8 @@ pub struct Article {
     pub paragraphs: Vec<Paragraph>,
     /// Hash of `text`.
     pub hash: ContentHash,
+    /// Title, byline, site, date… as the importer found them, and the source format.
+    pub meta: Metadata,
     /// Number of code points in `text`.
     char_len: usize,
     /// Byte offset of every `BYTE_INDEX_STRIDE`-th code point, so that converting a char offset
@@ -161,7 +168,67 @@ impl Article {
             None if fallback_title.trim().is_empty() => "Untitled".to_owned(),
             None => fallback_title.trim().to_owned(),
         };
-        Self::from_parts(title, text, paragraphs)
+        let mut article = Self::from_parts(title, text, paragraphs);
+        article.meta.title = Some(article.title.clone());
+        article
+    }
+
+    /// Builds an article from imported blocks, applying the rules of [`super::structure`]:
+    /// white space collapsed (except in preformatted blocks), [`LINE_BREAK`] → `\n`, blocks
+    /// trimmed, empty blocks dropped, blocks separated by `\n\n`.
+    ///
+    /// The title is the metadata's, else the first headline's text, else `fallback_title`.
+    /// Example: blocks `Headline "Big  news"`, `Body ["A ", *"big"*, " day"]` give the text
+    /// `"Big news\n\nA big day"` with an emphasis span `12..15`.
+    pub fn from_structured(structured: StructuredText, fallback_title: &str) -> Self {
+        let StructuredText { mut meta, blocks } = structured;
+        let mut text = String::new();
+        let mut char_pos = 0;
+        let mut paragraphs = Vec::new();
+        for block in &blocks {
+            let built = build_block(block);
+            if built.text.is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push_str("\n\n");
+                char_pos += 2;
+            }
+            let byte_start = text.len();
+            text.push_str(&built.text);
+            paragraphs.push(Paragraph {
+                chars: char_pos..char_pos + built.chars,
+                bytes: byte_start..text.len(),
+                kind: block.kind,
+                spans: built
+                    .spans
+                    .into_iter()
+                    .map(|(r, style)| StyledSpan {
+                        chars: char_pos + r.start..char_pos + r.end,
+                        style,
+                    })
+                    .collect(),
+            });
+            char_pos += built.chars;
+        }
+        let headline = paragraphs
+            .iter()
+            .find(|p| p.kind == BlockKind::Headline)
+            .map(|p| text[p.bytes.clone()].replace('\n', " "));
+        let title = [
+            meta.title.clone(),
+            headline,
+            Some(fallback_title.to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled".to_owned());
+        meta.title = Some(title.clone());
+        let mut article = Self::from_parts(title, text, paragraphs);
+        article.meta = meta;
+        article
     }
 
     /// Builds an article from already normalised text and paragraphs (for importers).
@@ -180,6 +247,10 @@ impl Article {
             text,
             paragraphs,
             hash,
+            meta: Metadata {
+                format: SourceFormat::Text,
+                ..Metadata::default()
+            },
             char_len,
             byte_index,
         }
@@ -272,6 +343,89 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '\'' | '’' | '_')
 }
 
+/// A block's normalised text, its length in code points, and its styled spans (block-local).
+struct BuiltBlock {
+    text: String,
+    chars: usize,
+    spans: Vec<(Range<usize>, InlineStyle)>,
+}
+
+/// Normalises one block's runs: see [`Article::from_structured`].
+fn build_block(block: &super::structure::Block) -> BuiltBlock {
+    let pre = block.kind == BlockKind::Preformatted;
+    let mut text = String::new();
+    let mut chars = 0usize;
+    let mut spans: Vec<(Range<usize>, InlineStyle)> = Vec::new();
+    let mut pending_space = false;
+    for run in &block.runs {
+        let mut first = None;
+        let mut iter = run.text.chars().peekable();
+        while let Some(c) = iter.next() {
+            if pre {
+                let c = match c {
+                    '\r' if iter.peek() == Some(&'\n') => continue,
+                    '\r' | LINE_BREAK => '\n',
+                    c => c,
+                };
+                text.push(c);
+                chars += 1;
+                first.get_or_insert(chars - 1);
+            } else if c == LINE_BREAK {
+                // A hard break: drop the space before it, never start a block with one.
+                pending_space = false;
+                if chars > 0 && !text.ends_with('\n') {
+                    text.push('\n');
+                    chars += 1;
+                }
+            } else if c.is_whitespace() {
+                if chars > 0 && !text.ends_with('\n') {
+                    pending_space = true;
+                }
+            } else {
+                if pending_space {
+                    text.push(' ');
+                    chars += 1;
+                    pending_space = false;
+                }
+                text.push(c);
+                chars += 1;
+                first.get_or_insert(chars - 1);
+            }
+        }
+        if let Some(start) = first
+            && !run.style.is_plain()
+        {
+            match spans.last_mut() {
+                // Same style across runs (or across the one space between them): one span.
+                Some((r, style)) if *style == run.style && r.end + 1 >= start => r.end = chars,
+                _ => spans.push((start..chars, run.style)),
+            }
+        }
+    }
+    // Trailing white space goes (a last hard break, a preformatted block's final newline).
+    while text.ends_with(char::is_whitespace) {
+        text.pop();
+        chars -= 1;
+    }
+    if pre {
+        // Leading blank lines go too; spans shift with them.
+        let lead: usize = text.len() - text.trim_start_matches('\n').len();
+        if lead > 0 {
+            text.drain(..lead);
+            chars -= lead;
+            for (r, _) in &mut spans {
+                r.start = r.start.saturating_sub(lead);
+                r.end = r.end.saturating_sub(lead);
+            }
+        }
+    }
+    for (r, _) in &mut spans {
+        r.end = r.end.min(chars);
+    }
+    spans.retain(|(r, _)| r.start < r.end);
+    BuiltBlock { text, chars, spans }
+}
+
 /// One line of the text, without its `\n`.
 #[derive(Clone, Debug)]
 struct LineSpan {
@@ -294,6 +448,7 @@ impl LineSpan {
             chars: self.chars.clone(),
             bytes: self.bytes.clone(),
             kind,
+            spans: Vec::new(),
         }
     }
 }
@@ -409,6 +564,69 @@ mod tests {
         assert_eq!(a.prev_word_start(11), 5);
         assert_eq!(a.prev_word_start(5), 0);
         assert_eq!(a.prev_word_start(0), 0);
+    }
+
+    fn structured(blocks: Vec<super::super::structure::Block>) -> Article {
+        Article::from_structured(
+            StructuredText {
+                meta: Metadata::default(),
+                blocks,
+            },
+            "fallback.html",
+        )
+    }
+
+    #[test]
+    fn structured_blocks_are_normalised() {
+        use super::super::structure::{Block, Run};
+        let a = structured(vec![
+            Block::plain(BlockKind::Headline, "  Big \n news "),
+            Block::new(
+                BlockKind::Body,
+                vec![
+                    Run::plain("A\t"),
+                    Run::styled(" big ", InlineStyle::EMPHASIS),
+                    Run::plain(" day\u{2028}  next line  \u{2028}"),
+                ],
+            ),
+            Block::plain(BlockKind::Body, " \n\t "),
+            Block::plain(BlockKind::Preformatted, "\n\nfn  main() {\r\n    x\n}\n\n"),
+        ]);
+        assert_eq!(
+            a.text,
+            "Big news\n\nA big day\nnext line\n\nfn  main() {\n    x\n}"
+        );
+        assert_eq!(a.title, "Big news");
+        assert_eq!(
+            paragraph_texts(&a),
+            ["Big news", "A big day\nnext line", "fn  main() {\n    x\n}"]
+        );
+        let body = &a.paragraphs[1];
+        assert_eq!(body.spans.len(), 1);
+        assert_eq!(a.slice(body.spans[0].chars.clone()), "big");
+        assert_eq!(body.spans[0].chars, 12..15);
+        assert_eq!(a.paragraphs[2].kind, BlockKind::Preformatted);
+        for p in &a.paragraphs {
+            assert_eq!(a.slice(p.chars.clone()), &a.text[p.bytes.clone()]);
+        }
+    }
+
+    #[test]
+    fn structured_title_falls_back_and_adjacent_styles_merge() {
+        use super::super::structure::{Block, Run};
+        let a = structured(vec![Block::new(
+            BlockKind::Body,
+            vec![
+                Run::styled("one ", InlineStyle::STRONG),
+                Run::styled("two", InlineStyle::STRONG),
+                Run::plain(""),
+            ],
+        )]);
+        assert_eq!(a.title, "fallback.html");
+        assert_eq!(a.paragraphs[0].spans.len(), 1);
+        assert_eq!(a.slice(a.paragraphs[0].spans[0].chars.clone()), "one two");
+        let empty = structured(Vec::new());
+        assert!(empty.text.is_empty() && empty.paragraphs.is_empty());
     }
 
     #[test]

@@ -10,13 +10,16 @@ mod history;
 mod labels;
 mod reanchor;
 mod review;
+pub mod structure;
 
 pub use anchor::{Anchor, AnchorCheck, AnchorError, CONTEXT_CHARS, TextPosition, TextQuote};
 pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, ArticleRef, FORMAT_VERSION, Relation, Review,
     ReviewStatus, Timestamp,
 };
-pub use article::{Article, BlockKind, ContentHash, Paragraph, is_word_char, normalize_text};
+pub use article::{
+    Article, BlockKind, ContentHash, Paragraph, StyledSpan, is_word_char, normalize_text,
+};
 pub use history::{Edit, EditError, History, Transaction};
 pub use labels::{Label, LabelId, LabelSet, Rgb};
 pub use reanchor::{Method, Placement, Status, Thresholds, best_approximate_match, reanchor};

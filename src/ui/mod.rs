@@ -25,6 +25,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         unsaved_prompt,
         path_prompt,
         reanchor_job,
+        open_job,
         actions,
         ..
     } = app;
@@ -37,7 +38,14 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         ui.add_space(2.0);
     });
     egui::Panel::bottom("status").show(ui, |ui| {
-        status_bar_ui(ui, doc, view, reanchor_job.as_ref());
+        status_bar_ui(
+            ui,
+            doc,
+            view,
+            reanchor_job.as_ref(),
+            open_job.as_ref(),
+            actions,
+        );
     });
     egui::Panel::right("annotations")
         .resizable(true)
@@ -205,8 +213,25 @@ fn status_bar_ui(
     doc: &Document,
     view: &ViewState,
     reanchor_job: Option<&crate::app::ReanchorJob>,
+    open_job: Option<&crate::app::OpenJob>,
+    actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
+        if let Some(job) = open_job {
+            ui.spinner();
+            let name = job.path.file_name().map_or_else(
+                || job.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            ui.label(format!(
+                "Opening {name}… {:.0} s",
+                job.started.elapsed().as_secs_f32().floor()
+            ));
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelOpen);
+            }
+            ui.separator();
+        }
         let counts = doc.set.counts();
         let summary: Vec<String> = counts
             .iter()

@@ -24,7 +24,8 @@ use egui::{
 };
 
 use crate::app::{Action, Document, TextSelection, ViewState};
-use crate::model::{AnnotationId, BlockKind};
+use crate::model::structure::{InlineStyle, Metadata, SourceFormat};
+use crate::model::{AnnotationId, Article, BlockKind, Paragraph};
 use crate::ui::theme;
 
 /// Most galleys kept at once; the least recently used go first beyond this.
@@ -73,6 +74,8 @@ pub struct ReaderCache {
     frame: u64,
     /// First code point of each paragraph (for `screen_pos_of`).
     para_starts: Vec<usize>,
+    /// Each paragraph's block kind (it decides indent and space above).
+    kinds: Vec<BlockKind>,
     /// `Document::generation` the highlight index was built for.
     index_generation: Option<u64>,
     spans: Vec<Vec<Span>>,
@@ -87,6 +90,8 @@ pub struct ReaderCache {
     dragging: bool,
     /// The annotation under the pointer when the context menu opened.
     context_target: Option<AnnotationId>,
+    /// The metadata header (byline, site, date, address, format), laid out for `key`.
+    header: Option<Arc<Galley>>,
     /// Number of paragraphs laid out during the last frame (for tests and benchmarks).
     pub laid_out_last_frame: usize,
 }
@@ -104,7 +109,9 @@ impl ReaderCache {
                 .iter()
                 .map(|p| p.chars.start)
                 .collect();
+            self.kinds = doc.article.paragraphs.iter().map(|p| p.kind).collect();
             self.key = None;
+            self.header = None;
         }
         let (fill, discovered, options) = ctx.fonts(|f| {
             (
@@ -135,6 +142,7 @@ impl ReaderCache {
             self.cached = 0;
             self.key = Some(key);
             self.tops_dirty = true;
+            self.header = None;
         }
         if self.index_generation != Some(doc.generation) {
             self.rebuild_index(doc);
@@ -190,13 +198,11 @@ impl ReaderCache {
             return Some(galley.clone());
         }
         let paragraph = doc.article.paragraphs.get(index)?;
-        let job = layout_job(
-            &doc.article.text[paragraph.bytes.clone()],
-            paragraph.kind,
-            key,
-        );
+        let job = layout_job(&doc.article, paragraph, key);
         let galley = ctx.fonts_mut(|f| f.layout_job(job));
-        let height = galley.size().y + key.font_size * theme::PARAGRAPH_GAP;
+        let height = block_offset(paragraph.kind, key).y
+            + galley.size().y
+            + key.font_size * theme::PARAGRAPH_GAP;
         if (slot.height - height).abs() > 0.1 {
             slot.height = height;
             self.tops_dirty = true;
@@ -208,6 +214,30 @@ impl ReaderCache {
             self.evict();
         }
         Some(galley)
+    }
+
+    /// The metadata header's layout, if the article has anything to show there.
+    fn header_galley(&mut self, ctx: &egui::Context, doc: &Document) -> Option<Arc<Galley>> {
+        let key = self.key?;
+        if self.header.is_none() {
+            let job = header_job(&doc.article.meta, key)?;
+            self.header = Some(ctx.fonts_mut(|f| f.layout_job(job)));
+        }
+        self.header.clone()
+    }
+
+    /// Screen position of paragraph `index`'s galley, given the column's top-left `origin`.
+    fn text_origin(&self, index: usize, origin: Pos2) -> Pos2 {
+        let offset = match (self.key, self.kinds.get(index)) {
+            (Some(key), Some(kind)) => block_offset(*kind, key),
+            _ => Vec2::ZERO,
+        };
+        origin + vec2(offset.x, self.tops[index] + offset.y)
+    }
+
+    /// The metadata header's text as last laid out, if there is a header (for tests).
+    pub fn header_text(&self) -> Option<&str> {
+        self.header.as_ref().map(|g| g.job.text.as_str())
     }
 
     /// How many paragraph layouts the cache holds now.
@@ -225,7 +255,8 @@ impl ReaderCache {
         let galley = self.slots[index].galley.as_ref()?;
         let local = offset - self.para_starts[index];
         let r = galley.pos_from_cursor(CCursor::new(local));
-        Some(origin + vec2(r.left() + 1.0, self.tops[index] + r.center().y))
+        let top = self.text_origin(index, origin);
+        Some(top + vec2(r.left() + 1.0, r.center().y))
     }
 
     fn covers(&self, index: usize, offset: usize) -> bool {
@@ -317,30 +348,97 @@ impl ReaderCache {
 }
 
 fn text_format(kind: BlockKind, key: LayoutKey) -> TextFormat {
-    let size = match kind {
-        BlockKind::Headline => key.font_size * theme::HEADLINE_SCALE,
-        BlockKind::Body => key.font_size,
+    let size = key.font_size * theme::block_scale(kind);
+    let font_id = match kind {
+        BlockKind::Preformatted => FontId::monospace(size),
+        _ => FontId::proportional(size),
+    };
+    let color = match kind {
+        BlockKind::Headline | BlockKind::Heading(_) => theme::strong_text_colour(key.dark),
+        BlockKind::Quote(_) => theme::quote_text_colour(key.dark),
+        _ => theme::text_colour(key.dark),
     };
     TextFormat {
-        font_id: FontId::proportional(size),
-        color: theme::text_colour(key.dark),
+        font_id,
+        color,
         line_height: Some(size * theme::LINE_HEIGHT),
         ..TextFormat::default()
     }
 }
 
-fn layout_job(text: &str, kind: BlockKind, key: LayoutKey) -> LayoutJob {
-    let mut job = LayoutJob::single_section(text.to_owned(), text_format(kind, key));
-    job.wrap.max_width = key.width;
+/// How a block is offset from the column's left edge and from its slot's top.
+fn block_offset(kind: BlockKind, key: LayoutKey) -> Vec2 {
+    vec2(
+        theme::block_indent(kind) * key.font_size,
+        theme::space_before(kind) * key.font_size,
+    )
+}
+
+/// The paragraph's layout: its block style, with emphasis, strong, code and link spans.
+fn layout_job(article: &Article, paragraph: &Paragraph, key: LayoutKey) -> LayoutJob {
+    let text = &article.text[paragraph.bytes.clone()];
+    let base = text_format(paragraph.kind, key);
+    let mut job = LayoutJob {
+        text: text.to_owned(),
+        ..LayoutJob::default()
+    };
+    job.wrap.max_width = (key.width - block_offset(paragraph.kind, key).x).max(60.0);
+    let local_byte = |offset: usize| article.byte_of_char(offset) - paragraph.bytes.start;
+    let mut at = 0;
+    for span in &paragraph.spans {
+        let start = local_byte(span.chars.start);
+        let end = local_byte(span.chars.end);
+        if start > at {
+            job.sections.push(section(at..start, base.clone()));
+        }
+        job.sections
+            .push(section(start..end, styled_format(&base, span.style, key)));
+        at = end;
+    }
+    if at < text.len() || job.sections.is_empty() {
+        job.sections.push(section(at..text.len(), base));
+    }
     job
+}
+
+fn section(byte_range: Range<usize>, format: TextFormat) -> egui::text::LayoutSection {
+    egui::text::LayoutSection {
+        leading_space: 0.0,
+        byte_range: egui::text::ByteIndex(byte_range.start)..egui::text::ByteIndex(byte_range.end),
+        format,
+    }
+}
+
+/// Inline styles: emphasis in italics, strong in the strong text colour (the bundled fonts have
+/// no bold face), code in the monospace font, links in the link colour. No underlines: those
+/// belong to highlights.
+fn styled_format(base: &TextFormat, style: InlineStyle, key: LayoutKey) -> TextFormat {
+    let mut format = base.clone();
+    if style.contains(InlineStyle::EMPHASIS) {
+        format.italics = true;
+    }
+    if style.contains(InlineStyle::STRONG) {
+        format.color = theme::strong_text_colour(key.dark);
+    }
+    if style.contains(InlineStyle::CODE) {
+        format.font_id = FontId::monospace(base.font_id.size * 0.92);
+        format.color = theme::code_colour(key.dark);
+    }
+    if style.contains(InlineStyle::LINK) {
+        format.color = theme::link_colour(key.dark);
+    }
+    format
 }
 
 fn estimate_height(chars: usize, kind: BlockKind, key: LayoutKey) -> f32 {
     let format = text_format(kind, key);
     let size = format.font_id.size;
-    let chars_per_line = (key.width / (size * 0.48)).max(1.0);
+    let width = key.width - block_offset(kind, key).x;
+    let chars_per_line = (width / (size * 0.48)).max(1.0);
     let lines = (chars as f32 / chars_per_line).ceil().max(1.0);
-    lines * size * theme::LINE_HEIGHT + key.font_size * theme::PARAGRAPH_GAP
+    block_offset(kind, key).y
+        + lines * size * theme::LINE_HEIGHT
+        + key.font_size * theme::PARAGRAPH_GAP
 }
 
 /// Rectangles (relative to the galley) covering chars `range` of the galley, one per row.
@@ -443,13 +541,23 @@ pub fn reader_ui(
                 }
             }
 
-            let total = cache.total_height() + 2.0 * VERTICAL_MARGIN;
+            let total = cache.total_height()
+                + 2.0 * VERTICAL_MARGIN
+                + cache
+                    .header
+                    .as_ref()
+                    .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
             let (rect, response) =
                 ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
             response.widget_info(|| {
                 egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text")
             });
-            let origin = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
+            let header = cache.header_galley(&ctx, doc);
+            let header_height = header
+                .as_ref()
+                .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
+            let column_top = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
+            let origin = column_top + vec2(0.0, header_height);
             cache.origin = Some(origin);
 
             if let Some(offset) = scroll_to {
@@ -459,6 +567,17 @@ pub fn reader_ui(
             }
 
             let painter = ui.painter_at(ui.clip_rect());
+            if let Some(header) = header {
+                let bottom = origin.y - font_size * theme::PARAGRAPH_GAP * 0.75;
+                painter.galley(column_top, header, theme::muted_text_colour(view.dark));
+                painter.line_segment(
+                    [
+                        pos2(column_top.x, bottom),
+                        pos2(column_top.x + width, bottom),
+                    ],
+                    egui::Stroke::new(1.0, theme::decoration_colour(view.dark)),
+                );
+            }
             let visible = cache.visible(view_y);
             paint(&painter, cache, doc, view, &ctx, origin, visible);
             interact(ui, &response, cache, doc, view, origin, actions);
@@ -478,7 +597,7 @@ fn offset_rect(
     let galley = cache.galley(ctx, doc, index)?;
     let para = &doc.article.paragraphs[index];
     let local = offset.saturating_sub(para.chars.start);
-    let top = origin + vec2(0.0, cache.tops[index]);
+    let top = cache.text_origin(index, origin);
     Some(
         galley
             .pos_from_cursor(CCursor::new(local))
@@ -517,7 +636,8 @@ fn paint(
             continue;
         };
         let para = &doc.article.paragraphs[index].chars;
-        let top = origin + vec2(0.0, cache.tops[index]);
+        let top = cache.text_origin(index, origin);
+        block_decoration(painter, cache, doc, index, top, &galley, view.dark);
         let spans = &cache.spans[index];
 
         for span in spans {
@@ -589,13 +709,120 @@ fn paint(
     }
 }
 
+/// The metadata header: byline · site · date, then the address, then the source format,
+/// language and encoding. `None` for a plain UTF-8 text with nothing to show.
+fn header_job(meta: &Metadata, key: LayoutKey) -> Option<LayoutJob> {
+    let small = key.font_size * 0.8;
+    let muted = theme::muted_text_colour(key.dark);
+    let format = |size: f32, color: Color32| TextFormat {
+        font_id: FontId::proportional(size),
+        color,
+        line_height: Some(size * 1.4),
+        ..TextFormat::default()
+    };
+    let mut job = LayoutJob::default();
+    job.wrap.max_width = key.width;
+    let credits: Vec<&str> = [&meta.byline, &meta.site, &meta.published]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !credits.is_empty() {
+        job.append(
+            &credits.join("  ·  "),
+            0.0,
+            format(key.font_size * 0.9, muted),
+        );
+    }
+    if let Some(url) = meta.url.as_deref().filter(|u| !u.trim().is_empty()) {
+        if !job.text.is_empty() {
+            job.append("\n", 0.0, format(small, muted));
+        }
+        job.append(url.trim(), 0.0, format(small, theme::link_colour(key.dark)));
+    }
+    let mut source = Vec::new();
+    if meta.format != SourceFormat::Text || !job.text.is_empty() {
+        source.push(
+            match meta.format {
+                SourceFormat::Text => "Plain text",
+                SourceFormat::Markdown => "Markdown",
+                SourceFormat::Html => "Web page",
+                SourceFormat::Pdf => "PDF",
+                SourceFormat::Epub => "EPUB",
+            }
+            .to_owned(),
+        );
+    }
+    if let Some(lang) = &meta.lang {
+        source.push(format!("language {lang}"));
+    }
+    if let Some(encoding) = &meta.encoding {
+        source.push(format!("decoded from {encoding}"));
+    }
+    if !source.is_empty() {
+        if !job.text.is_empty() {
+            job.append("\n", 0.0, format(small, muted));
+        }
+        job.append(&source.join("  ·  "), 0.0, format(small, muted));
+    }
+    (!job.text.is_empty()).then_some(job)
+}
+
+/// What sets a block off besides its text: the bar beside a quote, a list item's bullet or
+/// number, the tint behind preformatted text.
+fn block_decoration(
+    painter: &Painter,
+    cache: &ReaderCache,
+    doc: &Document,
+    index: usize,
+    top: Pos2,
+    galley: &Galley,
+    dark: bool,
+) {
+    let (Some(key), Some(paragraph)) = (cache.key, doc.article.paragraphs.get(index)) else {
+        return;
+    };
+    let size = key.font_size;
+    let colour = theme::decoration_colour(dark);
+    match paragraph.kind {
+        BlockKind::Quote(depth) => {
+            for level in 0..depth {
+                let x =
+                    top.x - size * theme::QUOTE_INDENT_EMS * f32::from(depth - level) + size * 0.35;
+                painter.line_segment(
+                    [pos2(x, top.y), pos2(x, top.y + galley.size().y)],
+                    egui::Stroke::new(3.0, colour),
+                );
+            }
+        }
+        BlockKind::ListItem { number, .. } => {
+            let marker = number.map_or_else(|| "•".to_owned(), |n| format!("{n}."));
+            let first_row = galley.rows.first().map_or(size, |r| r.row.size.y);
+            painter.text(
+                pos2(top.x - size * 0.45, top.y + first_row / 2.0),
+                egui::Align2::RIGHT_CENTER,
+                marker,
+                FontId::proportional(size),
+                theme::text_colour(dark),
+            );
+        }
+        BlockKind::Preformatted => {
+            let rect = Rect::from_min_size(top, vec2(key.width, galley.size().y))
+                .expand2(vec2(size * 0.4, size * 0.25));
+            painter.rect_filled(rect, 4.0, theme::code_background(dark));
+        }
+        BlockKind::Headline | BlockKind::Heading(_) | BlockKind::Body => {}
+    }
+}
+
 /// Article offset under a screen position (clamped into the text).
 fn offset_at(cache: &ReaderCache, doc: &Document, origin: Pos2, pos: Pos2) -> Option<usize> {
     let y = pos.y - origin.y;
     let index = cache.paragraph_at_y(y)?;
     let galley = cache.slots[index].galley.as_ref()?;
     let para = &doc.article.paragraphs[index].chars;
-    let local = pos - (origin + vec2(0.0, cache.tops[index]));
+    let local = pos - cache.text_origin(index, origin);
     let cursor = galley.cursor_from_pos(local);
     Some(para.start + cursor.index.0.min(para.len()))
 }

@@ -2,7 +2,7 @@
 
 use egui::Color32;
 
-use crate::model::{LabelId, LabelSet, Rgb};
+use crate::model::{BlockKind, LabelId, LabelSet, Rgb};
 
 /// Colour of an annotation whose label the set does not define.
 const UNKNOWN_LABEL: Rgb = Rgb([0x88, 0x88, 0x88]);
@@ -39,6 +39,95 @@ pub const LINE_HEIGHT: f32 = 1.55;
 pub const PARAGRAPH_GAP: f32 = 0.9;
 /// Headline size relative to body text.
 pub const HEADLINE_SCALE: f32 = 1.45;
+/// Indent of a quote per level, and of a list item per level, in multiples of the font size.
+pub const QUOTE_INDENT_EMS: f32 = 1.4;
+pub const LIST_INDENT_EMS: f32 = 1.6;
+
+/// Text size of a block relative to body text.
+pub fn block_scale(kind: BlockKind) -> f32 {
+    match kind {
+        BlockKind::Headline => HEADLINE_SCALE,
+        BlockKind::Heading(level) if level <= 2 => 1.25,
+        BlockKind::Heading(3) => 1.12,
+        BlockKind::Heading(_) => 1.04,
+        BlockKind::Preformatted => 0.88,
+        BlockKind::Body | BlockKind::Quote(_) | BlockKind::ListItem { .. } => 1.0,
+    }
+}
+
+/// Left indent of a block, in multiples of the font size.
+pub fn block_indent(kind: BlockKind) -> f32 {
+    match kind {
+        BlockKind::Quote(depth) => QUOTE_INDENT_EMS * f32::from(depth),
+        BlockKind::ListItem { depth, .. } => LIST_INDENT_EMS * f32::from(depth),
+        BlockKind::Preformatted => 0.4,
+        BlockKind::Headline | BlockKind::Heading(_) | BlockKind::Body => 0.0,
+    }
+}
+
+/// Extra space above a block, in multiples of the font size (headings stand off the text
+/// before them).
+pub fn space_before(kind: BlockKind) -> f32 {
+    match kind {
+        BlockKind::Heading(_) => 0.6,
+        BlockKind::Preformatted => 0.25,
+        _ => 0.0,
+    }
+}
+
+pub fn strong_text_colour(dark: bool) -> Color32 {
+    if dark { Color32::WHITE } else { Color32::BLACK }
+}
+
+pub fn quote_text_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(200)
+    } else {
+        Color32::from_gray(55)
+    }
+}
+
+pub fn link_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0x8a, 0xb4, 0xf8)
+    } else {
+        Color32::from_rgb(0x1a, 0x55, 0xb0)
+    }
+}
+
+pub fn code_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0xe6, 0xc0, 0x7b)
+    } else {
+        Color32::from_rgb(0x7a, 0x2e, 0x0e)
+    }
+}
+
+pub fn code_background(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(34)
+    } else {
+        Color32::from_rgb(0xf0, 0xee, 0xe8)
+    }
+}
+
+/// Quote bars, rules, the metadata header's separators.
+pub fn decoration_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(80)
+    } else {
+        Color32::from_gray(190)
+    }
+}
+
+/// Muted text (the metadata header).
+pub fn muted_text_colour(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(150)
+    } else {
+        Color32::from_gray(100)
+    }
+}
 
 pub fn text_colour(dark: bool) -> Color32 {
     if dark {
