@@ -1101,3 +1101,43 @@ fn a_file_that_is_not_an_article_gives_a_message_and_changes_nothing() {
     assert!(message.body.contains("photo.html"), "{}", message.body);
     assert_eq!(h.state().doc.set, before, "the open work is untouched");
 }
+
+#[test]
+fn file_export_writes_the_brief_and_copy_brief_fills_the_clipboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("brief.md");
+    let dialogs = Arc::new(ScriptedDialogs::new([Some(target.clone())]));
+    let mut h = harness_with(None, dialogs.clone());
+    mark(&mut h, "declassified intelligence memo", Key::Num2);
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export").hover();
+    h.run();
+    h.get_by_label("Markdown brief…").click();
+    h.run();
+    wait_for_open(&mut h);
+    let brief = std::fs::read_to_string(&target).expect("the brief was written");
+    assert!(brief.contains("## Source (1)"), "{brief}");
+    assert!(
+        brief.contains("> declassified intelligence memo"),
+        "{brief}"
+    );
+    assert!(matches!(
+        dialogs.asked().last(),
+        Some(claimlens::app::DialogRequest::Export { .. })
+    ));
+
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::C);
+    h.run();
+    let copied = h
+        .state()
+        .view
+        .status
+        .clone()
+        .map(|(s, _)| s)
+        .unwrap_or_default();
+    assert!(
+        copied.starts_with("Copied the brief as Markdown"),
+        "{copied}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The one integration-test binary (see ../shared/STYLE.md): modules by area.
 
 mod cli;
+mod export;
 mod gui;
 mod import;
 mod purity;

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use crate::app::dialogs::PromptPurpose;
+use crate::export::ExportFormat;
 use crate::model::{AnnotationId, LabelId};
 
 /// A range of the article the user selected, in code points (`anchor` where the drag started,
@@ -68,9 +70,15 @@ pub enum Action {
     AnswerUnsaved(UnsavedChoice),
     /// Ask for a path with the app's own prompt (no native dialog available).
     PathPromptShow {
-        saving: bool,
+        purpose: PromptPurpose,
         text: String,
     },
+    /// Ask where to write an export in this format.
+    ExportDialog(ExportFormat),
+    /// Write an export in this format to this path (brat: `.ann` here, `.txt` beside it).
+    ExportTo(ExportFormat, PathBuf),
+    /// Put the Markdown brief on the clipboard.
+    CopyBrief,
     PathPromptEdit(String),
     /// OK (`true`) or Cancel (`false`) in the path prompt.
     PathPromptAnswer(bool),
@@ -129,13 +137,15 @@ pub enum Command {
     ZoomOut,
     ZoomReset,
     ToggleTheme,
+    CopyBrief,
 }
 
 impl Command {
     /// Every command, in the order shortcuts are checked (longer modifier sets first, so
     /// Ctrl+Shift+S is not taken for Ctrl+S).
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::SaveAs,
+        Self::CopyBrief,
         Self::Redo,
         Self::Open,
         Self::OpenSample,
@@ -167,6 +177,7 @@ impl Command {
             Self::ZoomOut => "Smaller text",
             Self::ZoomReset => "Default text size",
             Self::ToggleTheme => "Toggle dark/light theme",
+            Self::CopyBrief => "Copy brief as Markdown",
         }
     }
 
@@ -191,6 +202,7 @@ impl Command {
             Self::ZoomOut => s(ctrl, Key::Minus),
             Self::ZoomReset => s(ctrl, Key::Num0),
             Self::ToggleTheme => s(ctrl_shift, Key::D),
+            Self::CopyBrief => s(ctrl_shift, Key::C),
         }
     }
 
@@ -229,6 +241,7 @@ impl Command {
             Self::ZoomOut => Action::ZoomOut,
             Self::ZoomReset => Action::ZoomReset,
             Self::ToggleTheme => Action::ToggleTheme,
+            Self::CopyBrief => Action::CopyBrief,
         })
     }
 }

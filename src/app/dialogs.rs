@@ -11,6 +11,32 @@ pub enum DialogRequest {
     Open { start_dir: Option<PathBuf> },
     /// Where to save the set.
     SaveSet { suggested: PathBuf },
+    /// Where to write an export.
+    Export {
+        suggested: PathBuf,
+        format: crate::export::ExportFormat,
+    },
+}
+
+impl DialogRequest {
+    /// What the dialog is for, and the path (or folder) to start from.
+    pub fn purpose(&self) -> (PromptPurpose, Option<PathBuf>) {
+        match self {
+            Self::Open { start_dir } => (PromptPurpose::Open, start_dir.clone()),
+            Self::SaveSet { suggested } => (PromptPurpose::SaveSet, Some(suggested.clone())),
+            Self::Export { suggested, format } => {
+                (PromptPurpose::Export(*format), Some(suggested.clone()))
+            }
+        }
+    }
+}
+
+/// What a path is asked for (the app's own prompt shows it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptPurpose {
+    Open,
+    SaveSet,
+    Export(crate::export::ExportFormat),
 }
 
 /// How a dialog ended.
@@ -78,6 +104,18 @@ impl Dialogs for NativeDialogs {
                         let mut dialog = rfd::FileDialog::new()
                             .set_title("Save the annotation set")
                             .add_filter("Claimlens set", &["ron"]);
+                        if let Some(dir) = suggested.parent() {
+                            dialog = dialog.set_directory(dir);
+                        }
+                        if let Some(name) = suggested.file_name() {
+                            dialog = dialog.set_file_name(name.to_string_lossy());
+                        }
+                        dialog.save_file()
+                    }
+                    DialogRequest::Export { suggested, format } => {
+                        let mut dialog = rfd::FileDialog::new()
+                            .set_title(format!("Export as {}", format.name()))
+                            .add_filter(format.name(), &[format.extension()]);
                         if let Some(dir) = suggested.parent() {
                             dialog = dialog.set_directory(dir);
                         }

@@ -14,7 +14,8 @@ use std::sync::mpsc;
 
 pub use action::{Action, Command, TextSelection, UnsavedChoice};
 pub use dialogs::{
-    DialogAnswer, DialogReply, DialogRequest, Dialogs, NativeDialogs, ScriptedDialogs,
+    DialogAnswer, DialogReply, DialogRequest, Dialogs, NativeDialogs, PromptPurpose,
+    ScriptedDialogs,
 };
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
@@ -123,7 +124,7 @@ pub struct Message {
 /// The app's own path prompt, shown when the desktop has no file dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PathPrompt {
-    pub saving: bool,
+    pub purpose: PromptPurpose,
     pub text: String,
 }
 
@@ -278,7 +279,7 @@ impl App {
                     .article_path()
                     .and_then(Path::parent)
                     .map(Path::to_owned);
-                self.ask(DialogRequest::Open { start_dir }, Action::Open);
+                self.ask(DialogRequest::Open { start_dir }, Box::new(Action::Open));
             }
             Action::Open(path) => {
                 self.guard_unsaved(Action::Open(path.clone()), |app| app.open(&path, None));
@@ -312,7 +313,10 @@ impl App {
                     .set_path
                     .clone()
                     .unwrap_or_else(|| self.doc.default_set_path());
-                self.ask(DialogRequest::SaveSet { suggested }, Action::SaveTo);
+                self.ask(
+                    DialogRequest::SaveSet { suggested },
+                    Box::new(Action::SaveTo),
+                );
             }
             Action::SaveTo(path) => self.save_to(&path),
             Action::Quit => self.guard_unsaved(Action::Quit, |app| {
@@ -321,8 +325,23 @@ impl App {
             }),
             Action::AnswerUnsaved(choice) => self.answer_unsaved(choice),
             Action::DismissMessage => self.message = None,
-            Action::PathPromptShow { saving, text } => {
-                self.path_prompt = Some(PathPrompt { saving, text });
+            Action::PathPromptShow { purpose, text } => {
+                self.path_prompt = Some(PathPrompt { purpose, text });
+            }
+            Action::ExportDialog(format) => {
+                let suggested = self.suggested_export_path(format);
+                self.ask(
+                    DialogRequest::Export { suggested, format },
+                    Box::new(move |path| Action::ExportTo(format, path)),
+                );
+            }
+            Action::ExportTo(format, path) => self.export_to(format, &path),
+            Action::CopyBrief => {
+                let source = self.article_source_name();
+                let brief = crate::export::markdown::brief(&self.export_input(&source));
+                let chars = brief.chars().count();
+                self.ctx.copy_text(brief);
+                self.set_status(format!("Copied the brief as Markdown ({chars} characters)"));
             }
             Action::PathPromptEdit(text) => {
                 if let Some(prompt) = &mut self.path_prompt {
@@ -335,10 +354,10 @@ impl App {
                     && !prompt.text.trim().is_empty()
                 {
                     let path = PathBuf::from(prompt.text.trim());
-                    self.apply(if prompt.saving {
-                        Action::SaveTo(path)
-                    } else {
-                        Action::Open(path)
+                    self.apply(match prompt.purpose {
+                        PromptPurpose::SaveSet => Action::SaveTo(path),
+                        PromptPurpose::Open => Action::Open(path),
+                        PromptPurpose::Export(format) => Action::ExportTo(format, path),
                     });
                 } else {
                     self.after_save = None;
@@ -473,13 +492,14 @@ impl App {
 
     /// Shows a dialog in the background; its answer comes back as an action. Where the desktop
     /// has no file dialog, the app's own path prompt asks instead.
-    fn ask(&mut self, request: DialogRequest, on_answer: fn(PathBuf) -> Action) {
+    fn ask(
+        &mut self,
+        request: DialogRequest,
+        on_answer: Box<dyn FnOnce(PathBuf) -> Action + Send>,
+    ) {
         let tx = self.inbox_tx.clone();
         let ctx = self.ctx.clone();
-        let (saving, suggested) = match &request {
-            DialogRequest::Open { start_dir } => (false, start_dir.clone()),
-            DialogRequest::SaveSet { suggested } => (true, Some(suggested.clone())),
-        };
+        let (purpose, suggested) = request.purpose();
         self.dialogs.show(
             request,
             Box::new(move |answer| {
@@ -487,7 +507,7 @@ impl App {
                     DialogAnswer::Chosen(path) => Some(on_answer(path)),
                     DialogAnswer::Cancelled => None,
                     DialogAnswer::Unavailable => Some(Action::PathPromptShow {
-                        saving,
+                        purpose,
                         text: suggested
                             .map(|p| p.display().to_string())
                             .unwrap_or_default(),
@@ -499,6 +519,83 @@ impl App {
                 ctx.request_repaint();
             }),
         );
+    }
+
+    /// What an export of the open document needs.
+    fn export_input<'a>(&'a self, source: &'a str) -> crate::export::ExportInput<'a> {
+        crate::export::ExportInput {
+            article: &self.doc.article,
+            set: &self.doc.set,
+            article_source: source,
+            exported: self.now(),
+        }
+    }
+
+    /// How exports name the article: its path, or `claimlens:sample`.
+    fn article_source_name(&self) -> String {
+        self.doc
+            .article_path()
+            .map_or_else(|| SAMPLE_REF.to_owned(), |p| p.display().to_string())
+    }
+
+    /// `story.txt` → `story.brief.md`, `story.html`, `story.csv`… beside the article (or the
+    /// set, for the sample).
+    fn suggested_export_path(&self, format: crate::export::ExportFormat) -> PathBuf {
+        let base = self
+            .doc
+            .article_path()
+            .map(Path::to_owned)
+            .unwrap_or_else(|| self.doc.default_set_path());
+        let stem = base
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .split('.')
+                    .next()
+                    .unwrap_or("article")
+                    .to_owned()
+            })
+            .unwrap_or_else(|| "article".to_owned());
+        let name = match format {
+            crate::export::ExportFormat::Md => format!("{stem}.brief.md"),
+            _ => format!("{stem}.{}", format.extension()),
+        };
+        base.with_file_name(name)
+    }
+
+    /// Writes an export; brat writes `.txt` beside the `.ann`. Never over the article or set.
+    fn export_to(&mut self, format: crate::export::ExportFormat, path: &Path) {
+        let source = self.article_source_name();
+        let files = match crate::export::export(&self.export_input(&source), format) {
+            Ok(files) => files,
+            Err(err) => return self.show_error("Could not export", &err),
+        };
+        let mut written = Vec::new();
+        for file in &files {
+            let target = if files.len() == 1 {
+                path.to_owned()
+            } else {
+                path.with_extension(file.extension)
+            };
+            let protected = [self.doc.article_path(), self.doc.set_path.as_deref()];
+            if protected.into_iter().flatten().any(|p| p == target) {
+                let err = format!(
+                    "{} is the article or the set itself; choose another file name",
+                    target.display()
+                );
+                return self.show_error("Could not export", &err);
+            }
+            if let Err(err) = store::write_atomically(&target, file.contents.as_bytes()) {
+                let err = format!("could not write {}: {err}", target.display());
+                return self.show_error("Could not export", &err);
+            }
+            written.push(target.display().to_string());
+        }
+        self.set_status(format!(
+            "Exported {} to {}",
+            format.name(),
+            written.join(" and ")
+        ));
     }
 
     /// Starts opening `path` on a worker thread with a big stack; the result is installed by

@@ -11,7 +11,9 @@ pub mod theme;
 
 use egui::{RichText, Ui};
 
-use crate::app::{Action, App, Command, Document, Message, UnsavedChoice, ViewState};
+use crate::app::{
+    Action, App, Command, Document, Message, PromptPurpose, UnsavedChoice, ViewState,
+};
 
 /// The whole window.
 pub fn app_ui(ui: &mut Ui, app: &mut App) {
@@ -107,6 +109,15 @@ fn menu_bar_ui(
         ui.separator();
         command_button(ui, Command::Save, true, selected, actions);
         command_button(ui, Command::SaveAs, true, selected, actions);
+        ui.separator();
+        ui.menu_button("Export", |ui| {
+            for format in crate::export::ExportFormat::ALL {
+                if ui.button(format!("{}…", format.name())).clicked() {
+                    actions.push(Action::ExportDialog(format));
+                }
+            }
+        });
+        command_button(ui, Command::CopyBrief, true, selected, actions);
         ui.separator();
         command_button(ui, Command::Quit, true, selected, actions);
     });
@@ -326,10 +337,10 @@ fn unsaved_prompt_ui(
 fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions: &mut Vec<Action>) {
     let modal = egui::Modal::new(egui::Id::unique("path-prompt")).show(ctx, |ui| {
         ui.set_min_width(520.0);
-        ui.heading(if prompt.saving {
-            "Save the annotation set as"
-        } else {
-            "Open an article or set"
+        ui.heading(match prompt.purpose {
+            PromptPurpose::SaveSet => "Save the annotation set as".to_owned(),
+            PromptPurpose::Open => "Open an article or set".to_owned(),
+            PromptPurpose::Export(format) => format!("Export as {}", format.name()),
         });
         ui.label(
             "This desktop has no file dialog (no XDG desktop portal and no zenity). \
@@ -350,7 +361,11 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
         }
         let entered = ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
-            let ok = if prompt.saving { "Save" } else { "Open" };
+            let ok = match prompt.purpose {
+                PromptPurpose::SaveSet => "Save",
+                PromptPurpose::Open => "Open",
+                PromptPurpose::Export(_) => "Export",
+            };
             if ui.button(ok).clicked() || entered {
                 actions.push(Action::PathPromptAnswer(true));
             }

@@ -1,9 +1,10 @@
-//! The command line: `claimlens [PATH] [--set SET.ron]` opens the app, and
-//! `claimlens reanchor SET.ron` re-anchors a set against a new version of its article without a
-//! window (for scripts and CI).
+//! The command line: `claimlens [PATH] [--set SET.ron]` opens the app; the commands run without
+//! a window (for scripts and CI): `reanchor` (a set against a new version of its article),
+//! `text` (an article as Claimlens reads it), `export` (brief, HTML, CSV, W3C, brat),
+//! `validate` and `stats` (over many sets).
 //!
-//! `main.rs` only parses [`Cli`] and dispatches; [`run_reanchor`] writes to the streams it is
-//! given and returns the exit code, so tests run it without spawning a process.
+//! `main.rs` only parses [`Cli`] and dispatches to [`run_command`], which writes to the streams
+//! it is given and returns the exit code, so tests run it without spawning a process.
 //!
 //! Exit codes of `reanchor`: [`EXIT_ANCHORED`] (0) when every annotation is anchored,
 //! [`EXIT_NEEDS_REVIEW`] (1) when some were moved or orphaned, [`EXIT_ERROR`] (2) on any error
@@ -35,9 +36,9 @@ pub const EXIT_ERROR: i32 = 2;
 /// Claimlens: mark what an article claims, on whose word, and who denies it.
 ///
 /// Without arguments it opens the bundled sample article. With PATH it opens that article
-/// (.txt) or annotation set (.claimlens.ron). `claimlens reanchor` runs without a window: see
-/// `claimlens reanchor --help`; `claimlens text FILE` prints an article's text as Claimlens
-/// reads it. (To open an article file named like a command, write `./reanchor`.)
+/// (text, Markdown, HTML, PDF, EPUB) or annotation set (.claimlens.ron). The commands below
+/// run without a window; `claimlens COMMAND --help` explains each. (To open an article file
+/// named like a command, write `./export`.)
 #[derive(Parser, Debug)]
 #[command(
     name = "claimlens",
@@ -63,94 +64,21 @@ pub struct OpenArgs {
     pub set: Option<PathBuf>,
 }
 
+mod export;
+mod sets;
+mod text;
+
+pub use export::ExportArgs;
+pub use sets::{StatsArgs, ValidateArgs};
+pub use text::{TextArgs, run_text};
+
 #[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Reanchor(ReanchorArgs),
     Text(TextArgs),
-}
-
-/// Print an article's text exactly as the reader anchors it (after import: HTML main-content
-/// extraction, Markdown, PDF, EPUB, any text encoding).
-///
-/// Code point offsets into this output are the positions annotations use. Nothing is added:
-/// no trailing newline. With --json, prints the metadata and the text as one JSON object:
-/// { "title", "byline", "site", "published", "lang", "url", "format", "excerpt", "encoding",
-/// "hash", "chars", "text" }.
-///
-/// Exit status: 0 on success, 2 with a message on stderr when the file cannot be opened.
-#[derive(Args, Debug, Clone, PartialEq, Eq)]
-#[command(
-    after_help = "Examples:\n  claimlens text saved-page.html\n  claimlens text report.pdf --json"
-)]
-pub struct TextArgs {
-    /// The article file (text, Markdown, HTML, PDF or EPUB; decided by content).
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// Print metadata and text as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Give up after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
-    pub timeout: u64,
-}
-
-/// The JSON `claimlens text --json` prints.
-#[derive(serde::Serialize)]
-struct TextReport<'a> {
-    title: &'a str,
-    byline: Option<&'a str>,
-    site: Option<&'a str>,
-    published: Option<&'a str>,
-    lang: Option<&'a str>,
-    url: Option<&'a str>,
-    format: &'static str,
-    excerpt: Option<&'a str>,
-    encoding: Option<&'a str>,
-    hash: &'a str,
-    chars: usize,
-    text: &'a str,
-}
-
-/// Runs `claimlens text`: the text (or JSON) to `out`, errors to `err`; returns the exit code.
-pub fn run_text(args: &TextArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let article =
-        match read_article_guarded(&args.file, std::time::Duration::from_secs(args.timeout)) {
-            Ok(article) => article,
-            Err(error) => {
-                let _ = writeln!(err, "claimlens text: error: {error}\n{}", error.hint());
-                return EXIT_ERROR;
-            }
-        };
-    let written = if args.json {
-        let meta = &article.meta;
-        let report = TextReport {
-            title: &article.title,
-            byline: meta.byline.as_deref(),
-            site: meta.site.as_deref(),
-            published: meta.published.as_deref(),
-            lang: meta.lang.as_deref(),
-            url: meta.url.as_deref(),
-            format: meta.format.name(),
-            excerpt: meta.excerpt.as_deref(),
-            encoding: meta.encoding.as_deref(),
-            hash: &article.hash.0,
-            chars: article.char_len(),
-            text: &article.text,
-        };
-        serde_json::to_writer_pretty(&mut *out, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(out))
-    } else {
-        out.write_all(article.text.as_bytes())
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => 0,
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(error) => {
-            let _ = writeln!(err, "claimlens text: error: could not write: {error}");
-            EXIT_ERROR
-        }
-    }
+    Export(ExportArgs),
+    Validate(ValidateArgs),
+    Stats(StatsArgs),
 }
 
 /// Re-anchor an annotation set against a new version of its article, without a window.
@@ -188,7 +116,20 @@ pub fn run_command(command: &Command, out: &mut dyn Write, err: &mut dyn Write) 
     match command {
         Command::Reanchor(args) => run_reanchor(args, out, err),
         Command::Text(args) => run_text(args, out, err),
+        Command::Export(args) => match export::export_command(args, out, err) {
+            Ok(()) => 0,
+            Err(error) => report_error("export", &error, err),
+        },
+        Command::Validate(args) => sets::validate_command(args, out, err),
+        Command::Stats(args) => sets::stats_command(args, out, err),
     }
+}
+
+/// Writes `claimlens COMMAND: error: …` to `err`; returns [`EXIT_ERROR`].
+fn report_error(command: &str, error: &anyhow::Error, err: &mut dyn Write) -> i32 {
+    // Nothing more can be done if stderr itself fails.
+    let _ = writeln!(err, "claimlens {command}: error: {}", error_message(error));
+    EXIT_ERROR
 }
 
 /// Runs `claimlens reanchor`: reports to `out`, errors to `err`; returns the exit code.
@@ -196,11 +137,7 @@ pub fn run_reanchor(args: &ReanchorArgs, out: &mut dyn Write, err: &mut dyn Writ
     match reanchor_command(args, out) {
         Ok(summary) if summary.needs_review() => EXIT_NEEDS_REVIEW,
         Ok(_) => EXIT_ANCHORED,
-        Err(error) => {
-            // Nothing more can be done if stderr itself fails.
-            let _ = writeln!(err, "claimlens reanchor: error: {}", error_message(&error));
-            EXIT_ERROR
-        }
+        Err(error) => report_error("reanchor", &error, err),
     }
 }
 
@@ -227,7 +164,7 @@ fn reanchor_command(args: &ReanchorArgs, out: &mut dyn Write) -> anyhow::Result<
         refuse_same_file(&args.set, output)?;
     }
     let set = store::load_set(&args.set)?;
-    let (article, article_source) = load_article(&set, args)?;
+    let (article, article_source) = article_for_set(&set, &args.set, args.article.as_deref())?;
     let placements = reanchor_set(&set, &article, &Thresholds::default(), &mut |_, _| {});
     let summary = ReanchorSummary::of(&placements);
 
@@ -268,15 +205,20 @@ impl ArticleSource {
     }
 }
 
-/// The article to re-anchor against: `--article`, else the one the set names.
-fn load_article(
+/// The article of a set: `article` if given (a path, or `claimlens:sample`), else the one the
+/// set names, relative to the set's folder.
+fn article_for_set(
     set: &AnnotationSet,
-    args: &ReanchorArgs,
+    set_path: &Path,
+    article: Option<&Path>,
 ) -> anyhow::Result<(Article, ArticleSource)> {
-    if let Some(path) = &args.article {
+    if article.is_some_and(|p| p == Path::new(SAMPLE_REF)) {
+        return Ok((sample_article(), ArticleSource::Sample));
+    }
+    if let Some(path) = article {
         return Ok((
             read_article_guarded(path, ARTICLE_TIMEOUT)?,
-            ArticleSource::File(path.clone()),
+            ArticleSource::File(path.to_owned()),
         ));
     }
     let reference = set.article.path.as_str();
@@ -285,29 +227,34 @@ fn load_article(
     }
     if reference.is_empty() {
         bail!(
-            "{} does not say where its article is; name it with --article NEW_ARTICLE",
-            args.set.display()
+            "{} does not say where its article is; name the article on the command line",
+            set_path.display()
         );
     }
-    let dir = args.set.parent().unwrap_or(Path::new("."));
+    let dir = set_path.parent().unwrap_or(Path::new("."));
     let path = dir.join(reference);
     let article = read_article_guarded(&path, ARTICLE_TIMEOUT).with_context(|| {
         format!(
-            "the article that {} names ({reference:?}) could not be opened; name it with --article",
-            args.set.display()
+            "the article that {} names ({reference:?}) could not be opened; name it on the command line",
+            set_path.display()
         )
     })?;
     Ok((article, ArticleSource::File(path)))
 }
 
-/// Fails if `output` is the file `input` (by path, through links, or as a hard link).
-fn refuse_same_file(input: &Path, output: &Path) -> anyhow::Result<()> {
+/// Is `output` the file `input` (by path, through links, or as a hard link)?
+fn is_same_file(input: &Path, output: &Path) -> bool {
     let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
         (Ok(a), Ok(b)) => a == b || same_inode(&a, &b),
         // An output that does not exist yet cannot be the input.
         _ => false,
     };
-    if same || input == output {
+    same || input == output
+}
+
+/// Fails if `output` is the file `input`.
+fn refuse_same_file(input: &Path, output: &Path) -> anyhow::Result<()> {
+    if is_same_file(input, output) {
         bail!(
             "{} is the input set; write the re-anchored set to another file (-o)",
             output.display()
@@ -328,6 +275,26 @@ fn same_inode(a: &Path, b: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_inode(_a: &Path, _b: &Path) -> bool {
     false
+}
+
+/// `set` as it applies to `article`: unchanged if it was made on this text, else re-anchored
+/// (confident placements applied, the others marked for review), with the summary.
+fn placed_set(
+    set: &AnnotationSet,
+    article: &Article,
+) -> anyhow::Result<(AnnotationSet, Option<ReanchorSummary>)> {
+    if set.article.content_hash == article.hash && set.mismatched(article).next().is_none() {
+        return Ok((set.clone(), None));
+    }
+    let placements = reanchor_set(set, article, &Thresholds::default(), &mut |_, _| {});
+    let mut placed = set.clone();
+    History::default()
+        .apply(
+            &mut placed,
+            reanchor_edits(set, article, &placements, Timestamp::now()),
+        )
+        .context("could not apply the re-anchoring to the set")?;
+    Ok((placed, Some(ReanchorSummary::of(&placements))))
 }
 
 /// `set` with `placements` applied for `article`, its article reference pointing from
