@@ -9,6 +9,7 @@
 pub mod app;
 pub mod cli;
 pub mod import;
+pub mod interchange;
 pub mod model;
 pub mod store;
 pub mod ui;
