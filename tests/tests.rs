@@ -3,6 +3,7 @@
 mod cli;
 mod gui;
 mod import;
+mod interchange;
 mod purity;
 mod reanchor_props;
 #[cfg(feature = "snapshots")]
