@@ -637,6 +637,9 @@ fn parse_fragments(data: &str, len: usize) -> Result<(String, Vec<(usize, usize)
         }
         fragments.push((s, e));
     }
+    if fragments.iter().all(|(s, e)| s == e) {
+        return Err("an empty span".to_owned());
+    }
     Ok((brat_type.to_owned(), fragments))
 }
 
@@ -717,6 +720,7 @@ mod tests {
             ("Claim 5 3", "ends before it starts"),
             ("Claim 5 11", "past the end of the text (10 code points)"),
             ("Claim 1 3;", "expected offsets"),
+            ("Claim 4 4", "an empty span"),
         ] {
             let err = parse_fragments(data, 10).unwrap_err();
             assert!(err.contains(expected), "{data}: {err}");
