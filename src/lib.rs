@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod export;
 pub mod import;
+pub mod interchange;
 pub mod model;
 pub mod store;
 pub mod ui;

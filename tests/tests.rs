@@ -4,6 +4,7 @@ mod cli;
 mod export;
 mod gui;
 mod import;
+mod interchange;
 mod purity;
 mod reanchor_props;
 #[cfg(feature = "snapshots")]

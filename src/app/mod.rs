@@ -572,11 +572,7 @@ impl App {
         };
         let mut written = Vec::new();
         for file in &files {
-            let target = if files.len() == 1 {
-                path.to_owned()
-            } else {
-                path.with_extension(file.extension)
-            };
+            let target = crate::export::file_path(path, files.len(), file);
             let protected = [self.doc.article_path(), self.doc.set_path.as_deref()];
             if protected.into_iter().flatten().any(|p| p == target) {
                 let err = format!(

@@ -19,7 +19,8 @@ use crate::store;
 /// SET.ron is never changed): annotations placed confidently are exported at their new place,
 /// the others under "awaiting review" with their old quote. A note on stderr says so.
 ///
-/// Without -o the export goes to standard output (brat needs -o: it writes OUT.txt and OUT.ann).
+/// Without -o the export goes to standard output (brat needs -o: it writes OUT.txt, OUT.ann
+/// and annotation.conf beside them).
 ///
 /// Exit status: 0 on success, 2 on an error (the message names the file).
 #[derive(Args, Debug, Clone, PartialEq, Eq)]
@@ -73,6 +74,9 @@ pub(super) fn export_command(
         exported: Timestamp::now(),
     };
     let files = export(&input, args.format)?;
+    for why in crate::export::left_out(&input, args.format) {
+        let _ = writeln!(err, "claimlens export: note: left out {why}");
+    }
     match &args.output {
         None if files.len() > 1 => bail!(
             "{} writes {} files; name them with -o OUT.{}",
@@ -90,11 +94,7 @@ pub(super) fn export_command(
         }
         Some(output) => {
             for file in &files {
-                let path = if files.len() == 1 {
-                    output.clone()
-                } else {
-                    output.with_extension(file.extension)
-                };
+                let path = crate::export::file_path(output, files.len(), file);
                 refuse_inputs(&path, &[&args.set, &args.article])?;
                 store::write_atomically(&path, file.contents.as_bytes())
                     .with_context(|| format!("could not write {}", path.display()))?;

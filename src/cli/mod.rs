@@ -1,6 +1,7 @@
 //! The command line: `claimlens [PATH] [--set SET.ron]` opens the app; the commands run without
 //! a window (for scripts and CI): `reanchor` (a set against a new version of its article),
-//! `text` (an article as Claimlens reads it), `export` (brief, HTML, CSV, W3C, brat),
+//! `text` (an article as Claimlens reads it), `export` (brief, HTML, CSV, W3C, brat), `import`
+//! (W3C, Hypothesis, brat),
 //! `validate` and `stats` (over many sets).
 //!
 //! `main.rs` only parses [`Cli`] and dispatches to [`run_command`], which writes to the streams
@@ -24,7 +25,7 @@ use crate::model::{
 use crate::store;
 
 /// How long `reanchor` waits for its article to be imported.
-const ARTICLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+pub(crate) const ARTICLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Every annotation is anchored confidently.
 pub const EXIT_ANCHORED: i32 = 0;
@@ -65,10 +66,12 @@ pub struct OpenArgs {
 }
 
 mod export;
+mod import;
 mod sets;
 mod text;
 
 pub use export::ExportArgs;
+pub use import::{ImportArgs, ImportFrom};
 pub use sets::{StatsArgs, ValidateArgs};
 pub use text::{TextArgs, run_text};
 
@@ -77,6 +80,7 @@ pub enum Command {
     Reanchor(ReanchorArgs),
     Text(TextArgs),
     Export(ExportArgs),
+    Import(ImportArgs),
     Validate(ValidateArgs),
     Stats(StatsArgs),
 }
@@ -119,6 +123,11 @@ pub fn run_command(command: &Command, out: &mut dyn Write, err: &mut dyn Write) 
         Command::Export(args) => match export::export_command(args, out, err) {
             Ok(()) => 0,
             Err(error) => report_error("export", &error, err),
+        },
+        Command::Import(args) => match import::import_command(args, out) {
+            Ok(true) => 0,
+            Ok(false) => EXIT_NEEDS_REVIEW,
+            Err(error) => report_error("import", &error, err),
         },
         Command::Validate(args) => sets::validate_command(args, out, err),
         Command::Stats(args) => sets::stats_command(args, out, err),

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod html;
 pub mod markdown;
 
+use crate::interchange;
 use crate::model::{Annotation, AnnotationSet, Article, Timestamp};
 
 /// What an export needs besides the article and the set.
@@ -51,10 +52,14 @@ pub enum ExportFormat {
     Html,
     /// One row per annotation.
     Csv,
+    /// W3C Web Annotation JSON-LD (an AnnotationCollection).
+    W3c,
+    /// brat standoff: the text (.txt), the annotations (.ann) and annotation.conf.
+    Brat,
 }
 
 impl ExportFormat {
-    pub const ALL: [Self; 3] = [Self::Md, Self::Html, Self::Csv];
+    pub const ALL: [Self; 5] = [Self::Md, Self::Html, Self::Csv, Self::W3c, Self::Brat];
 
     /// Name for menus.
     pub fn name(self) -> &'static str {
@@ -62,6 +67,8 @@ impl ExportFormat {
             Self::Md => "Markdown brief",
             Self::Html => "HTML page",
             Self::Csv => "CSV table",
+            Self::W3c => "W3C Web Annotation (JSON-LD)",
+            Self::Brat => "brat standoff (.txt + .ann)",
         }
     }
 
@@ -71,12 +78,14 @@ impl ExportFormat {
             Self::Md => "md",
             Self::Html => "html",
             Self::Csv => "csv",
+            Self::W3c => "jsonld",
+            Self::Brat => "ann",
         }
     }
 }
 
-/// One file of an export. `extension` decides its name next to the others (brat writes a
-/// `.txt` and a `.ann` with the same stem).
+/// One file of an export. `extension` decides its name next to the others (brat writes
+/// `OUT.txt` and `OUT.ann` with the same stem, and `annotation.conf` in the same folder).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportFile {
     pub extension: &'static str,
@@ -91,7 +100,9 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-/// Exports `input` in `format`. brat gives two files (`txt`, `ann`); the others one.
+/// Exports `input` in `format`. brat gives three files (`txt`, `ann`, `conf`: brat's
+/// `annotation.conf`); the others one. brat leaves out annotations awaiting review (it has no
+/// way to say so); [`left_out`] lists them.
 pub fn export(
     input: &ExportInput<'_>,
     format: ExportFormat,
@@ -106,7 +117,49 @@ pub fn export(
         ExportFormat::Md => one("md", markdown::brief(input)),
         ExportFormat::Html => one("html", html::page(input)),
         ExportFormat::Csv => one("csv", csv::table(input)?),
-        // MERGE-W3C-BRAT
+        ExportFormat::W3c => one(
+            "jsonld",
+            interchange::w3c::to_w3c_string(input.article, input.set, input.article_source),
+        ),
+        ExportFormat::Brat => {
+            let brat = interchange::brat::to_brat(input.article, input.set);
+            Ok(vec![
+                ExportFile {
+                    extension: "txt",
+                    contents: brat.txt,
+                },
+                ExportFile {
+                    extension: "ann",
+                    contents: brat.ann,
+                },
+                ExportFile {
+                    extension: "conf",
+                    contents: interchange::brat::brat_annotation_conf(input.set),
+                },
+            ])
+        }
+    }
+}
+
+/// Annotations an export in `format` cannot hold, with the reason (only brat has any).
+pub fn left_out(input: &ExportInput<'_>, format: ExportFormat) -> Vec<String> {
+    match format {
+        ExportFormat::Brat => interchange::brat::to_brat(input.article, input.set)
+            .left_out
+            .into_iter()
+            .map(|(id, why)| format!("{}: {why}", id.0))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The path of one file of an export written to `path`: `path` itself for single-file
+/// formats; for brat, `path` with the file's extension, and `annotation.conf` beside it.
+pub fn file_path(path: &std::path::Path, files: usize, file: &ExportFile) -> std::path::PathBuf {
+    match (files, file.extension) {
+        (1, _) => path.to_owned(),
+        (_, "conf") => path.with_file_name("annotation.conf"),
+        (_, extension) => path.with_extension(extension),
     }
 }
 
