@@ -10,8 +10,8 @@ use std::process::Command;
 use claimlens::app::sample_article;
 use claimlens::export::{ExportFormat, ExportInput, export};
 use claimlens::model::{
-    Anchor, Annotation, AnnotationId, AnnotationSet, Article, LabelId, Relation, Review,
-    ReviewStatus, Timestamp,
+    Anchor, Annotation, AnnotationId, AnnotationSet, Article, LabelId, Relation, RelationId,
+    RelationTypeId, Review, ReviewStatus, Timestamp,
 };
 
 fn time(s: &str) -> Timestamp {
@@ -42,6 +42,8 @@ fn annotation(
         created: time("2026-11-20T09:00:00Z"),
         modified: time("2026-11-21T10:30:00Z"),
         review: None,
+        attributes: Default::default(),
+        tags: Vec::new(),
     }
 }
 
@@ -107,8 +109,8 @@ pub fn fixed_set(article: &Article) -> AnnotationSet {
     });
     set.insert(orphan);
     set.relations.push(Relation {
-        id: AnnotationId::from_u128(100),
-        kind: "supports".to_owned(),
+        id: RelationId::from_u128(100),
+        kind: RelationTypeId::new("supports"),
         from: AnnotationId::from_u128(2),
         to: AnnotationId::from_u128(1),
     });
