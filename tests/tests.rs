@@ -6,6 +6,7 @@ mod gui;
 mod import;
 mod purity;
 mod reanchor_props;
+mod relations_props;
 #[cfg(feature = "snapshots")]
 mod snapshots;
 mod store;
