@@ -433,7 +433,7 @@ fn a_changed_article_is_reanchored_and_doubtful_annotations_wait_for_review() {
     h2.run();
     let text = std::fs::read_to_string(&set_path).unwrap();
     assert!(
-        text.contains("format_version: 2") && text.contains("status: Moved"),
+        text.contains("format_version: 3") && text.contains("status: Moved"),
         "{text}"
     );
     let h3 = harness_with(Some(article), Arc::default());

@@ -759,7 +759,7 @@ mod tests {
         let issued_by = set
             .relation_type(&RelationTypeId::new("issued-by"))
             .unwrap();
-        assert_eq!(issued_by.to_labels, [denial.clone()]);
+        assert_eq!(issued_by.to_labels, std::slice::from_ref(&denial));
         assert_eq!(set.check(), Ok(()));
         assert_eq!(
             set.remove_label(&denial, Some(&denial)),

@@ -699,7 +699,7 @@ mod tests {
             "denial has no `kind`"
         );
         let attributed = set.labels.relation_type(&kind(ids::ATTRIBUTED_TO)).unwrap();
-        assert_eq!(attributed.to_labels, [denial.clone()]);
+        assert_eq!(attributed.to_labels, std::slice::from_ref(&denial));
         assert_eq!(set.relations.len(), 2, "relations stay: their type stays");
         h.undo(&mut set).unwrap();
         assert_eq!(set, start);
