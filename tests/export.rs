@@ -510,6 +510,22 @@ fn validate_reports_problems_and_keeps_going() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
 
+    // A value its definition does not allow (the file still opens; validate names it).
+    let mut stale = clean.clone();
+    stale.annotations[0].attributes.insert(
+        "confidence".to_owned(),
+        claimlens::model::AttributeValue::Scale(9),
+    );
+    let stale_path = f.path("stale.ron");
+    claimlens::store::save_set(&stale, &stale_path).unwrap();
+    let out = claimlens(&[os("validate"), stale_path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Scale(9)") && stdout.contains("\"confidence\""),
+        "{stdout}"
+    );
+
     let out = claimlens(&[
         os("validate"),
         with_problems.as_os_str(),

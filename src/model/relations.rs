@@ -333,51 +333,61 @@ pub struct ClaimTree {
 /// appear under several claims (a source cited twice). Relations to missing annotations are
 /// skipped.
 pub fn claim_tree(set: &AnnotationSet) -> ClaimTree {
-    let kind_is = |r: &Relation, id: &str| r.kind.0 == id;
-    let exists = |id: AnnotationId| set.get(id).is_some();
-    // Document order of the ends of matching relations.
-    let ordered = |mut ids: Vec<AnnotationId>| {
-        ids.retain(|&id| exists(id));
-        ids.sort_by_key(|&id| set.annotations.iter().position(|a| a.id == id));
+    use std::collections::{HashMap, HashSet};
+    // Document position of each annotation; relations to missing ones are dropped here.
+    let position: HashMap<AnnotationId, usize> = set
+        .annotations
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, i))
+        .collect();
+    // kind → from → targets, for the three default kinds.
+    let mut outgoing: HashMap<(&str, AnnotationId), Vec<AnnotationId>> = HashMap::new();
+    let mut denials_of: HashMap<AnnotationId, Vec<AnnotationId>> = HashMap::new();
+    let mut roots: HashSet<AnnotationId> = HashSet::new();
+    for r in &set.relations {
+        if !position.contains_key(&r.from) || !position.contains_key(&r.to) {
+            continue;
+        }
+        match r.kind.0.as_str() {
+            ids::ATTRIBUTED_TO => {
+                roots.insert(r.from);
+                outgoing
+                    .entry((ids::ATTRIBUTED_TO, r.from))
+                    .or_default()
+                    .push(r.to);
+            }
+            ids::DENIES => {
+                roots.insert(r.to);
+                denials_of.entry(r.to).or_default().push(r.from);
+            }
+            ids::ISSUED_BY => outgoing
+                .entry((ids::ISSUED_BY, r.from))
+                .or_default()
+                .push(r.to),
+            _ => {}
+        }
+    }
+    let ordered = |ids: Option<&Vec<AnnotationId>>| {
+        let mut ids = ids.cloned().unwrap_or_default();
+        ids.sort_by_key(|id| position.get(id).copied());
         ids.dedup();
         ids
     };
-    let is_claim = |id: AnnotationId, label: &LabelId| {
-        label.0 == "claim"
-            || set.relations.iter().any(|r| {
-                (kind_is(r, ids::ATTRIBUTED_TO) && r.from == id)
-                    || (kind_is(r, ids::DENIES) && r.to == id)
-            })
-    };
     let mut tree = ClaimTree::default();
-    let mut placed = std::collections::HashSet::new();
+    let mut placed = HashSet::new();
     for a in &set.annotations {
-        if !is_claim(a.id, &a.label) {
+        if a.label.0 != "claim" && !roots.contains(&a.id) {
             continue;
         }
-        let targets = |kind: &str, from: AnnotationId| {
-            ordered(
-                set.relations
-                    .iter()
-                    .filter(|r| kind_is(r, kind) && r.from == from)
-                    .map(|r| r.to)
-                    .collect(),
-            )
-        };
-        let sources = targets(ids::ATTRIBUTED_TO, a.id);
-        let denials: Vec<DenialNode> = ordered(
-            set.relations
-                .iter()
-                .filter(|r| kind_is(r, ids::DENIES) && r.to == a.id)
-                .map(|r| r.from)
-                .collect(),
-        )
-        .into_iter()
-        .map(|denial| DenialNode {
-            denial,
-            issuers: targets(ids::ISSUED_BY, denial),
-        })
-        .collect();
+        let sources = ordered(outgoing.get(&(ids::ATTRIBUTED_TO, a.id)));
+        let denials: Vec<DenialNode> = ordered(denials_of.get(&a.id))
+            .into_iter()
+            .map(|denial| DenialNode {
+                denial,
+                issuers: ordered(outgoing.get(&(ids::ISSUED_BY, denial))),
+            })
+            .collect();
         placed.insert(a.id);
         placed.extend(sources.iter().copied());
         for d in &denials {
