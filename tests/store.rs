@@ -1143,6 +1143,15 @@ fn presets_round_trip_and_are_checked() {
 }
 
 #[test]
+fn tags_are_normalised_on_load() {
+    let golden = std::fs::read_to_string(data("golden-v3.claimlens.ron")).expect("read");
+    let messy = golden.replacen("\"Money\",", "\"  Money \", \"MONEY\", \"\",", 1);
+    assert_ne!(messy, golden);
+    let set = load_set_str(&messy, Path::new("messy.claimlens.ron")).expect("load");
+    assert_eq!(set, golden_v3_set());
+}
+
+#[test]
 #[ignore = "writes the golden v3 file once; it is frozen since"]
 fn write_golden_v3() {
     let text = set_to_string(&golden_v3_set()).expect("serialise");

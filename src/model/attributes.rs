@@ -476,4 +476,71 @@ mod tests {
             assert!(r.is_none_or(|r| (r.worst_rating..=r.best_rating).contains(&r.rating_value)));
         }
     }
+
+    #[test]
+    fn attributes_and_tags_change_through_undoable_updates() {
+        use crate::model::{Anchor, Annotation, Article, History};
+        let article = Article::from_plain_text("The port was sold.", "t");
+        let mut set = AnnotationSet::new(&article, String::new());
+        let t0 = Timestamp::UNIX_EPOCH;
+        let t1 = Timestamp::from_second(60).unwrap();
+        let a = Annotation::new(
+            LabelId::new("claim"),
+            Anchor::new(&article, 4..8).unwrap(),
+            t0,
+        );
+        let id = a.id;
+        let mut h = History::default();
+        h.apply(&mut set, vec![Edit::Add(a)]).unwrap();
+        let start = set.clone();
+
+        let verdict = AttributeValue::Choice("false".into());
+        let edit = set_attribute_edit(&set, id, "verification", Some(verdict.clone()), t1)
+            .unwrap()
+            .unwrap();
+        assert!(matches!(edit, Edit::Update { .. }));
+        h.apply(&mut set, vec![edit]).unwrap();
+        assert_eq!(set.get(id).unwrap().attributes["verification"], verdict);
+        assert_eq!(set.get(id).unwrap().modified, t1);
+        // Setting the same value again changes nothing; bad values and keys are refused.
+        assert_eq!(
+            set_attribute_edit(&set, id, "verification", Some(verdict), t1),
+            Ok(None)
+        );
+        for (key, value) in [
+            ("verification", AttributeValue::Choice("wrong".into())),
+            ("confidence", AttributeValue::Scale(0)),
+            ("kind", AttributeValue::Choice("named".into())),
+        ] {
+            assert!(matches!(
+                set_attribute_edit(&set, id, key, Some(value), t1),
+                Err(EditError::Attribute(_))
+            ));
+        }
+        let missing = AnnotationId::from_u128(404);
+        assert_eq!(
+            set_attribute_edit(&set, missing, "confidence", None, t1),
+            Err(EditError::Missing(missing))
+        );
+
+        let edit = set_tags_edit(&set, id, [" Money ", "money", "港口"], t1).unwrap();
+        h.apply(&mut set, vec![edit]).unwrap();
+        assert_eq!(set.get(id).unwrap().tags, ["Money", "港口"]);
+        assert!(set.get(id).unwrap().has_tag("MONEY"));
+        assert_eq!(set.all_tags(), ["Money", "港口"]);
+        assert!(set_tags_edit(&set, id, ["Money", " 港口"], t1).is_none());
+
+        // Relabelling drops what the new label does not define.
+        let edit = relabel_edit(&set, id, &LabelId::new("source"), t1).unwrap();
+        h.apply(&mut set, vec![edit]).unwrap();
+        assert!(set.get(id).unwrap().attributes.is_empty());
+        assert_eq!(set.get(id).unwrap().tags.len(), 2, "tags stay");
+        assert!(relabel_edit(&set, id, &LabelId::new("source"), t1).is_none());
+
+        // Three undo steps (relabel, tags, verification) lead back to the plain annotation.
+        for _ in 0..3 {
+            h.undo(&mut set).unwrap();
+        }
+        assert_eq!(set, start);
+    }
 }
