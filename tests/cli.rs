@@ -78,6 +78,8 @@ fn annotation(article: &Article, id: u128, needle: &str) -> Annotation {
         created: Timestamp::UNIX_EPOCH,
         modified: Timestamp::UNIX_EPOCH,
         review: None,
+        attributes: Default::default(),
+        tags: Vec::new(),
     }
 }
 

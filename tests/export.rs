@@ -10,8 +10,8 @@ use std::process::Command;
 use claimlens::app::sample_article;
 use claimlens::export::{ExportFormat, ExportInput, export};
 use claimlens::model::{
-    Anchor, Annotation, AnnotationId, AnnotationSet, Article, LabelId, Relation, Review,
-    ReviewStatus, Timestamp,
+    Anchor, Annotation, AnnotationId, AnnotationSet, Article, LabelId, Relation, RelationId,
+    RelationTypeId, Review, ReviewStatus, Timestamp,
 };
 
 fn time(s: &str) -> Timestamp {
@@ -42,6 +42,8 @@ fn annotation(
         created: time("2026-11-20T09:00:00Z"),
         modified: time("2026-11-21T10:30:00Z"),
         review: None,
+        attributes: Default::default(),
+        tags: Vec::new(),
     }
 }
 
@@ -107,8 +109,8 @@ pub fn fixed_set(article: &Article) -> AnnotationSet {
     });
     set.insert(orphan);
     set.relations.push(Relation {
-        id: AnnotationId::from_u128(100),
-        kind: "supports".to_owned(),
+        id: RelationId::from_u128(100),
+        kind: RelationTypeId::new("supports"),
         from: AnnotationId::from_u128(2),
         to: AnnotationId::from_u128(1),
     });
@@ -507,6 +509,22 @@ fn validate_reports_problems_and_keeps_going() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok: "));
+
+    // A value its definition does not allow (the file still opens; validate names it).
+    let mut stale = clean.clone();
+    stale.annotations[0].attributes.insert(
+        "confidence".to_owned(),
+        claimlens::model::AttributeValue::Scale(9),
+    );
+    let stale_path = f.path("stale.ron");
+    claimlens::store::save_set(&stale, &stale_path).unwrap();
+    let out = claimlens(&[os("validate"), stale_path.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Scale(9)") && stdout.contains("\"confidence\""),
+        "{stdout}"
+    );
 
     let out = claimlens(&[
         os("validate"),

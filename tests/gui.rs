@@ -433,7 +433,7 @@ fn a_changed_article_is_reanchored_and_doubtful_annotations_wait_for_review() {
     h2.run();
     let text = std::fs::read_to_string(&set_path).unwrap();
     assert!(
-        text.contains("format_version: 2") && text.contains("status: Moved"),
+        text.contains("format_version: 3") && text.contains("status: Moved"),
         "{text}"
     );
     let h3 = harness_with(Some(article), Arc::default());
@@ -831,6 +831,8 @@ fn odd_but_valid_sets_open_and_draw() {
         created: t,
         modified: t,
         review: None,
+        attributes: Default::default(),
+        tags: Vec::new(),
     };
     set.insert(make(1, "rumour", Anchor::new(&article, 16..20).unwrap()));
     let empty = TextQuote {
@@ -900,6 +902,8 @@ fn large_sets_reanchor_in_the_background() {
             created: Timestamp::UNIX_EPOCH,
             modified: Timestamp::UNIX_EPOCH,
             review: None,
+            attributes: Default::default(),
+            tags: Vec::new(),
         });
     }
     claimlens::store::save_set(&set, &dir.path().join("long.txt.claimlens.ron")).unwrap();

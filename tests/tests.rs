@@ -7,6 +7,7 @@ mod import;
 mod interchange;
 mod purity;
 mod reanchor_props;
+mod relations_props;
 #[cfg(feature = "snapshots")]
 mod snapshots;
 mod store;

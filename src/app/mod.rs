@@ -367,20 +367,21 @@ impl App {
             Action::Mark(label) => self.mark(label),
             Action::Delete(id) => {
                 self.commit_note_draft();
-                if let Some(a) = self.doc.set.get(id).cloned() {
+                if let Some(a) = self.doc.set.get(id) {
                     let quote = a.anchor.quote.exact.chars().count();
-                    self.record(vec![Edit::Remove(a)]);
+                    // The annotation and its relations, as one undo step.
+                    self.record(crate::model::delete_edits(&self.doc.set, id));
                     self.view.selected = None;
                     self.set_status(format!("Deleted an annotation of {quote} characters"));
                 }
             }
-            Action::SetLabel(id, label) => self.update(id, |a| {
-                if a.label == label {
-                    return false;
+            Action::SetLabel(id, label) => {
+                // Drops the attribute values the new label does not define.
+                let now = self.now();
+                if let Some(edit) = crate::model::relabel_edit(&self.doc.set, id, &label, now) {
+                    self.record(vec![edit]);
                 }
-                a.label = label;
-                true
-            }),
+            }
             Action::SetNote(id, note) => {
                 if self.view.note_draft.as_ref().is_some_and(|(d, _)| *d == id) {
                     self.view.note_draft = None;
@@ -851,15 +852,7 @@ impl App {
         };
         self.commit_note_draft();
         let now = self.now();
-        let annotation = Annotation {
-            id: AnnotationId::random(),
-            label,
-            anchor,
-            note: String::new(),
-            created: now,
-            modified: now,
-            review: None,
-        };
+        let annotation = Annotation::new(label, anchor, now);
         let id = annotation.id;
         self.record(vec![Edit::Add(annotation)]);
         self.view.selection = None;

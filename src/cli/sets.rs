@@ -156,7 +156,7 @@ fn validate_one(path: &Path, article: Option<&Path>) -> Validation {
 }
 
 /// Problems visible in the set alone: duplicate ids, undefined labels, pending reviews,
-/// relations to annotations that are not there.
+/// attribute values their label does not allow, relations to annotations that are not there.
 fn structural_problems(set: &AnnotationSet) -> Vec<String> {
     let mut problems = Vec::new();
     for id in set.duplicate_ids() {
@@ -188,6 +188,13 @@ fn structural_problems(set: &AnnotationSet) -> Vec<String> {
         problems.push(format!(
             "{moved} moved and {orphaned} not-found annotations wait for review (open the set in Claimlens)"
         ));
+    }
+    for a in &set.annotations {
+        if set.labels.get(&a.label).is_some()
+            && let Err(err) = crate::model::check_attributes(&set.labels, &a.label, &a.attributes)
+        {
+            problems.push(format!("annotation {}: {err}", a.id.0));
+        }
     }
     let ids: HashSet<_> = set.annotations.iter().map(|a| a.id).collect();
     for r in &set.relations {

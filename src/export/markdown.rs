@@ -124,13 +124,18 @@ pub fn brief(input: &ExportInput<'_>) -> String {
             write_quote_and_note(&mut out, a);
             for r in &set.relations {
                 if r.from == a.id {
-                    let _ = writeln!(out, "\n→ {} {}", escape(&r.kind), escape(&name_of(r.to)));
+                    let _ = writeln!(
+                        out,
+                        "\n→ {} {}",
+                        escape(set.labels.relation_name_of(&r.kind)),
+                        escape(&name_of(r.to))
+                    );
                 } else if r.to == a.id {
                     let _ = writeln!(
                         out,
                         "\n← {} {} this",
                         escape(&name_of(r.from)),
-                        escape(&r.kind)
+                        escape(set.labels.relation_name_of(&r.kind))
                     );
                 }
             }

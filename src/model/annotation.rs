@@ -4,13 +4,18 @@ use std::fmt;
 
 use super::anchor::{Anchor, AnchorCheck, TextPosition};
 use super::article::{Article, ContentHash};
+use super::attributes::Attributes;
 use super::labels::{LabelId, LabelSet};
+use super::relations::Relation;
 
 /// The file format version this build writes. Older versions are migrated by `store`.
 ///
 /// * 1: the first format.
 /// * 2: annotations may carry `review` (re-anchoring left them for the analyst to decide).
-pub const FORMAT_VERSION: u32 = 2;
+/// * 3: typed relations (relation types in the label set, relation ids of their own), attribute
+///   definitions per label and attribute values and tags per annotation, a name for the label
+///   set.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Stable unique id of an annotation: a random UUID, kept for the annotation's whole life
 /// (saving, reopening, merging sets of several analysts).
@@ -57,6 +62,37 @@ pub struct Annotation {
     /// older text the annotation was made on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// Values of the label's attributes, by attribute id (format 3); see
+    /// [`check_attributes`](super::check_attributes).
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
+    /// Free tags, as [`normalize_tags`](super::normalize_tags) leaves them (format 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl Annotation {
+    /// A new annotation with a fresh id, no note, attributes or tags, made at `now`.
+    pub fn new(label: LabelId, anchor: Anchor, now: Timestamp) -> Self {
+        Self {
+            id: AnnotationId::random(),
+            label,
+            anchor,
+            note: String::new(),
+            created: now,
+            modified: now,
+            review: None,
+            attributes: Attributes::new(),
+            tags: Vec::new(),
+        }
+    }
+
+    /// Has this tag (without regard to case)?
+    pub fn has_tag(&self, tag: &str) -> bool {
+        self.tags
+            .iter()
+            .any(|t| super::attributes::same_tag(t, tag))
+    }
 }
 
 /// Why an annotation waits for the analyst after re-anchoring.
@@ -87,15 +123,6 @@ pub struct ArticleRef {
     pub content_hash: ContentHash,
 }
 
-/// A typed, directed link between two annotations. Reserved: this version writes none.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Relation {
-    pub id: AnnotationId,
-    pub kind: String,
-    pub from: AnnotationId,
-    pub to: AnnotationId,
-}
-
 /// Everything one analyst marked in one article: what a `.claimlens.ron` file holds.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AnnotationSet {
@@ -106,6 +133,8 @@ pub struct AnnotationSet {
     pub labels: LabelSet,
     /// Kept sorted by start offset, then id (see [`AnnotationSet::sort`]), so files diff well.
     pub annotations: Vec<Annotation>,
+    /// Typed links between annotations (see [`relations`](super::relations)), kept sorted by
+    /// id so that undo puts a relation back where it was and files diff well.
     pub relations: Vec<Relation>,
 }
 
@@ -130,12 +159,20 @@ impl AnnotationSet {
         self.annotations.iter().find(|a| a.id == id)
     }
 
-    /// Restores the canonical order: by start offset, then end offset, then id.
+    /// Restores the canonical order: annotations by start offset, then end offset, then id;
+    /// relations by id.
     pub fn sort(&mut self) {
         self.annotations.sort_by(|a, b| {
             let (pa, pb) = (a.anchor.position, b.anchor.position);
             (pa.start, pa.end, a.id).cmp(&(pb.start, pb.end, b.id))
         });
+        self.relations.sort_by_key(|r| r.id);
+    }
+
+    /// Inserts a relation at its place in the canonical order (by id).
+    pub fn insert_relation(&mut self, relation: Relation) {
+        let at = self.relations.partition_point(|r| r.id < relation.id);
+        self.relations.insert(at, relation);
     }
 
     /// Inserts an annotation at its place in the canonical order.
@@ -177,6 +214,15 @@ impl AnnotationSet {
         dups
     }
 
+    /// Every tag used in the set, once each (first spelling), sorted without regard to case:
+    /// what a tag filter offers.
+    pub fn all_tags(&self) -> Vec<String> {
+        let mut tags =
+            super::attributes::normalize_tags(self.annotations.iter().flat_map(|a| &a.tags));
+        tags.sort_by_cached_key(|t| (t.to_lowercase(), t.clone()));
+        tags
+    }
+
     /// Counts per label, in label order, including labels with no annotations.
     pub fn counts(&self) -> Vec<(LabelId, usize)> {
         let mut counts: Vec<(LabelId, usize)> = self
@@ -215,6 +261,8 @@ mod tests {
             created: t,
             modified: t,
             review: None,
+            attributes: Attributes::new(),
+            tags: Vec::new(),
         }
     }
 

@@ -6,11 +6,16 @@
 //! (the app records the note when the analyst stops typing, not per character).
 
 use super::annotation::{Annotation, AnnotationId, AnnotationSet, ArticleRef};
+use super::attributes::AttributeError;
+use super::labels::{LabelId, LabelSet};
+use super::relations::{Relation, RelationId, RelationTypeId, check_new_relation};
 
 /// One reversible change to an [`AnnotationSet`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
     Add(Annotation),
+    /// Refused while relations point to the annotation: [`delete_edits`](super::delete_edits)
+    /// removes them first.
     Remove(Annotation),
     /// Replace `before` (found by its id) with `after`; both have the same id.
     Update {
@@ -21,6 +26,17 @@ pub enum Edit {
     SetArticle {
         before: Box<ArticleRef>,
         after: Box<ArticleRef>,
+    },
+    /// Add a relation: refused if its id is taken, an end is missing, it links an annotation
+    /// to itself, or the same link exists (see [`check_new_relation`]).
+    AddRelation(Relation),
+    /// Remove the relation with this id (the whole relation is kept for undo).
+    RemoveRelation(Relation),
+    /// Replace the label set (labels, attributes, relation types). Made by
+    /// [`labels_edits`](super::labels_edits), which keeps the annotations consistent.
+    SetLabels {
+        before: Box<LabelSet>,
+        after: Box<LabelSet>,
     },
 }
 
@@ -33,6 +49,28 @@ pub enum EditError {
     Missing(AnnotationId),
     #[error("the set refers to another article than the edit expects")]
     ArticleMismatch,
+    #[error("relations still point to annotation {0}: remove them first")]
+    HasRelations(AnnotationId),
+    #[error("relation {0} already exists")]
+    RelationExists(RelationId),
+    #[error("relation {0} does not exist")]
+    RelationMissing(RelationId),
+    #[error("the same link exists already (relation {0})")]
+    DuplicateRelation(RelationId),
+    #[error("annotation {0} cannot be related to itself")]
+    SelfRelation(AnnotationId),
+    #[error("the set has no relation type {0:?}")]
+    UnknownRelationType(RelationTypeId),
+    #[error("a {kind:?} relation cannot go from a {from:?} to a {to:?}")]
+    RelationNotAllowed {
+        kind: RelationTypeId,
+        from: LabelId,
+        to: LabelId,
+    },
+    #[error("the set has other labels than the edit expects")]
+    LabelsMismatch,
+    #[error(transparent)]
+    Attribute(#[from] AttributeError),
 }
 
 impl Edit {
@@ -48,6 +86,12 @@ impl Edit {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Self::AddRelation(r) => Self::RemoveRelation(r.clone()),
+            Self::RemoveRelation(r) => Self::AddRelation(r.clone()),
+            Self::SetLabels { before, after } => Self::SetLabels {
+                before: after.clone(),
+                after: before.clone(),
+            },
         }
     }
 
@@ -56,7 +100,11 @@ impl Edit {
         match self {
             Self::Add(a) => Some(a.id),
             Self::Update { after, .. } => Some(after.id),
-            Self::Remove(_) | Self::SetArticle { .. } => None,
+            Self::Remove(_)
+            | Self::SetArticle { .. }
+            | Self::AddRelation(_)
+            | Self::RemoveRelation(_)
+            | Self::SetLabels { .. } => None,
         }
     }
 
@@ -70,7 +118,13 @@ impl Edit {
                 set.insert(a.clone());
             }
             Self::Remove(a) => {
-                set.remove(a.id).ok_or(EditError::Missing(a.id))?;
+                if set.get(a.id).is_none() {
+                    return Err(EditError::Missing(a.id));
+                }
+                if set.relations_of(a.id).next().is_some() {
+                    return Err(EditError::HasRelations(a.id));
+                }
+                set.remove(a.id);
             }
             Self::Update { before, after } => {
                 set.remove(before.id).ok_or(EditError::Missing(before.id))?;
@@ -81,6 +135,24 @@ impl Edit {
                     return Err(EditError::ArticleMismatch);
                 }
                 set.article = (**after).clone();
+            }
+            Self::AddRelation(r) => {
+                check_new_relation(set, r)?;
+                set.insert_relation(r.clone());
+            }
+            Self::RemoveRelation(r) => {
+                let at = set
+                    .relations
+                    .iter()
+                    .rposition(|x| x.id == r.id)
+                    .ok_or(EditError::RelationMissing(r.id))?;
+                set.relations.remove(at);
+            }
+            Self::SetLabels { before, after } => {
+                if set.labels != **before {
+                    return Err(EditError::LabelsMismatch);
+                }
+                set.labels = (**after).clone();
             }
         }
         Ok(())
@@ -206,6 +278,8 @@ mod tests {
             created: Timestamp::UNIX_EPOCH,
             modified: Timestamp::UNIX_EPOCH,
             review: None,
+            attributes: Default::default(),
+            tags: Vec::new(),
         }
     }
 

@@ -159,6 +159,8 @@ mod tests {
             created: Timestamp::UNIX_EPOCH,
             modified: Timestamp::UNIX_EPOCH,
             review: None,
+            attributes: Default::default(),
+            tags: Vec::new(),
         }
     }
 

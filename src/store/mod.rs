@@ -12,7 +12,7 @@
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::{AnnotationSet, FORMAT_VERSION};
+use crate::model::{AnnotationSet, FORMAT_VERSION, LabelSet, normalize_tags};
 
 /// Largest set file we read (a set with 100,000 annotations is about 60 MB).
 pub const MAX_SET_BYTES: u64 = 256 * 1024 * 1024;
@@ -50,6 +50,8 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: u32 },
     #[error("{path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
+    #[error("{path} is not a Claimlens label preset: {reason}")]
+    NotAPreset { path: PathBuf, reason: String },
 }
 
 /// The first line of every set file.
@@ -116,11 +118,14 @@ pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError
     let mut set: AnnotationSet = ron_options()
         .from_str(text)
         .map_err(|err| syntax_error(path, &err))?;
+    migrate(&mut set);
     validate(&set).map_err(|reason| StoreError::Invalid {
         path: path.to_owned(),
         reason,
     })?;
-    migrate(&mut set);
+    for a in &mut set.annotations {
+        a.tags = normalize_tags(&a.tags);
+    }
     set.sort();
     Ok(set)
 }
@@ -144,17 +149,75 @@ fn syntax_error(path: &Path, err: &ron::error::SpannedError) -> StoreError {
 ///
 /// * 1 → 2: annotations gained the optional `review` field; a version 1 file has none, which
 ///   parses as `None`, so only the version number changes.
+/// * 2 → 3: see [`migrate_2_to_3`].
 fn migrate(set: &mut AnnotationSet) {
     if set.format_version == 1 {
         set.format_version = 2;
     }
+    if set.format_version == 2 {
+        migrate_2_to_3(set);
+        set.format_version = 3;
+    }
     debug_assert_eq!(set.format_version, FORMAT_VERSION);
 }
 
-/// Rules the types cannot express.
+/// Version 3 added relation types, attribute definitions and values, tags and a label-set
+/// name. Everything new parses as empty from a version 2 file (`#[serde(default)]`); then:
+///
+/// * the label set gets the default relation types
+///   ([`default_relation_types`](crate::model::relations::default_relation_types)), since a
+///   version 2 set could not define any;
+/// * the labels `claim` and `source` (the default ids) get the default attribute definitions;
+/// * a relation's free-text `kind` (version 2 wrote none, but a hand-edited file may have
+///   some) becomes a type id: a default type when it names one, without regard to case, spaces,
+///   `-` and `_` (`"Attributed to"` → `attributed-to`), otherwise a new any → any type named as
+///   written, with an id made from the name, so no relation is lost;
+/// * the label set's name stays empty, annotations get no attributes or tags.
+fn migrate_2_to_3(set: &mut AnnotationSet) {
+    use crate::model::relations::default_relation_types;
+    let labels = &mut set.labels;
+    if labels.relation_types.is_empty() {
+        labels.relation_types = default_relation_types();
+    }
+    for label in &mut labels.labels {
+        if label.attributes.is_empty() {
+            label.attributes = crate::model::default_attributes(&label.id);
+        }
+    }
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    for i in 0..set.relations.len() {
+        let kind = set.relations[i].kind.0.clone();
+        let known = set.labels.relation_types.iter().find(|t| {
+            t.id.0 == kind || squash(&t.id.0) == squash(&kind) || squash(&t.name) == squash(&kind)
+        });
+        let id = match known {
+            Some(t) => t.id.clone(),
+            None => set
+                .labels
+                .add_relation_type(&kind, Vec::new(), Vec::new(), false)
+                .unwrap_or_else(|_| crate::model::RelationTypeId(kind.clone())),
+        };
+        set.relations[i].kind = id;
+    }
+}
+
+/// Rules the types cannot express. What older versions accepted stays accepted (a hand-edited
+/// version 1 file with two labels on one key still opens); label sets are checked strictly
+/// ([`LabelSet::check`]) when they are edited and in presets. Attribute values are not
+/// checked here either: a value a later edit of the definitions left behind keeps the file
+/// openable, and the edit constructors refuse new ones
+/// ([`check_attributes`](crate::model::check_attributes)).
 fn validate(set: &AnnotationSet) -> Result<(), String> {
     if let Some(id) = set.duplicate_ids().first() {
         return Err(format!("annotation id {id} occurs more than once"));
+    }
+    if let Some(id) = set.duplicate_relation_ids().first() {
+        return Err(format!("relation id {id} occurs more than once"));
     }
     for a in &set.annotations {
         let p = a.anchor.position;
@@ -174,6 +237,74 @@ fn validate(set: &AnnotationSet) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The first line of every label preset file.
+const PRESET_HEADER: &str =
+    "// Claimlens label preset: labels, their attributes and relation types.\n";
+
+/// A label set saved on its own, to be offered for new sets.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Preset {
+    format_version: u32,
+    labels: LabelSet,
+}
+
+/// Serialises a label set as a preset (pretty RON with a `format_version`, like a set file).
+/// The app writes it where the analyst chooses (e.g. with [`write_atomically`]).
+pub fn preset_to_string(labels: &LabelSet) -> Result<String, ron::Error> {
+    let preset = Preset {
+        format_version: FORMAT_VERSION,
+        labels: labels.clone(),
+    };
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .separate_tuple_members(true);
+    let body = ron_options().to_string_pretty(&preset, config)?;
+    Ok(format!("{PRESET_HEADER}{body}\n"))
+}
+
+/// Parses a preset written by [`preset_to_string`]; `path` is for error messages. A preset
+/// from a newer Claimlens is [`StoreError::TooNew`]; one that fails [`LabelSet::check`] is
+/// [`StoreError::Invalid`]. (Presets exist from format 3 on.)
+pub fn preset_from_str(text: &str, path: &Path) -> Result<LabelSet, StoreError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let probe: VersionProbe = ron_options().from_str(text).map_err(|err| {
+        if text.contains("format_version")
+            && !matches!(err.code, ron::Error::MissingStructField { .. })
+        {
+            syntax_error(path, &err)
+        } else {
+            StoreError::NotAPreset {
+                path: path.to_owned(),
+                reason: "it has no format_version".to_owned(),
+            }
+        }
+    })?;
+    if probe.format_version > FORMAT_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: probe.format_version,
+        });
+    }
+    if probe.format_version < 3 {
+        return Err(StoreError::NotAPreset {
+            path: path.to_owned(),
+            reason: format!(
+                "format_version {} has no label presets",
+                probe.format_version
+            ),
+        });
+    }
+    let preset: Preset = ron_options()
+        .from_str(text)
+        .map_err(|err| syntax_error(path, &err))?;
+    preset.labels.check().map_err(|err| StoreError::Invalid {
+        path: path.to_owned(),
+        reason: err.to_string(),
+    })?;
+    Ok(preset.labels)
 }
 
 /// Reads and parses a set file.

@@ -1,0 +1,732 @@
+//! Relations: typed, directed links between two annotations of a set ("this claim is
+//! *attributed to* that source", "this denial *denies* that claim").
+//!
+//! The types live in the label set ([`RelationType`]), so an analyst can add their own, and say
+//! which labels each end may carry. The set holds the relations themselves, each with its own
+//! id. The rules:
+//!
+//! * [`Edit::AddRelation`](super::Edit) refuses a relation whose ends do not exist, one from an
+//!   annotation to itself, and a duplicate (same ends and type; for a symmetric type, either
+//!   way round). [`Edit::Remove`](super::Edit) refuses an annotation that relations still point
+//!   to, so a set built by edits never has a relation to a missing annotation:
+//!   [`delete_edits`] removes the relations first, all in one undo step.
+//! * Which types fit which labels is a matter for the constructor [`add_relation_edit`] (the
+//!   app's way in) and [`LabelSet::valid_relation_types`], not for `apply`: labels can change
+//!   after a relation exists, and undo must always be able to put a relation back.
+
+use std::fmt;
+
+use super::annotation::{AnnotationId, AnnotationSet};
+use super::history::{Edit, EditError};
+use super::labels::{LabelId, LabelSet};
+
+/// Stable unique id of a relation (a random UUID, like an annotation's).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct RelationId(pub uuid::Uuid);
+
+impl RelationId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+
+    pub const fn from_u128(n: u128) -> Self {
+        Self(uuid::Uuid::from_u128(n))
+    }
+}
+
+impl fmt::Display for RelationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Stable identifier of a relation type within a label set, e.g. `"attributed-to"`.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct RelationTypeId(pub String);
+
+impl RelationTypeId {
+    pub fn new(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl fmt::Display for RelationTypeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A kind of link, e.g. *attributed to* (claim → source).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RelationType {
+    pub id: RelationTypeId,
+    /// Shown to the analyst; reads between the two ends: "claim *attributed to* source".
+    pub name: String,
+    /// Labels the `from` end may carry; empty: any label.
+    pub from_labels: Vec<LabelId>,
+    /// Labels the `to` end may carry; empty: any label.
+    pub to_labels: Vec<LabelId>,
+    /// `a supports b` is the same as `b supports a`: stored once, either way round.
+    pub symmetric: bool,
+}
+
+impl RelationType {
+    /// May a relation of this type go from an annotation labelled `from` to one labelled `to`?
+    /// A symmetric type also accepts the ends the other way round.
+    pub fn allows(&self, from: &LabelId, to: &LabelId) -> bool {
+        let fits = |labels: &[LabelId], l: &LabelId| labels.is_empty() || labels.contains(l);
+        (fits(&self.from_labels, from) && fits(&self.to_labels, to))
+            || (self.symmetric && fits(&self.from_labels, to) && fits(&self.to_labels, from))
+    }
+
+    /// How many of the two ends name their labels (2: both, 0: any → any); more specific
+    /// types are offered first.
+    fn specificity(&self) -> usize {
+        usize::from(!self.from_labels.is_empty()) + usize::from(!self.to_labels.is_empty())
+    }
+}
+
+/// Ids of the default relation types.
+pub mod ids {
+    /// Claim → source: who the claim comes from.
+    pub const ATTRIBUTED_TO: &str = "attributed-to";
+    /// Denial → claim.
+    pub const DENIES: &str = "denies";
+    /// Denial → source: who issued the denial.
+    pub const ISSUED_BY: &str = "issued-by";
+    /// Claim ↔ claim, symmetric.
+    pub const SUPPORTS: &str = "supports";
+    /// Claim ↔ claim, symmetric.
+    pub const CONTRADICTS: &str = "contradicts";
+}
+
+/// The default relation types, over the default labels `claim`, `source`, `denial`.
+pub fn default_relation_types() -> Vec<RelationType> {
+    let t = |id: &str, name: &str, from: &str, to: &str, symmetric: bool| RelationType {
+        id: RelationTypeId::new(id),
+        name: name.to_owned(),
+        from_labels: vec![LabelId::new(from)],
+        to_labels: vec![LabelId::new(to)],
+        symmetric,
+    };
+    vec![
+        t(
+            ids::ATTRIBUTED_TO,
+            "attributed to",
+            "claim",
+            "source",
+            false,
+        ),
+        t(ids::DENIES, "denies", "denial", "claim", false),
+        t(ids::ISSUED_BY, "issued by", "denial", "source", false),
+        t(ids::SUPPORTS, "supports", "claim", "claim", true),
+        t(ids::CONTRADICTS, "contradicts", "claim", "claim", true),
+    ]
+}
+
+/// A typed, directed link between two annotations of the same set.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Relation {
+    pub id: RelationId,
+    /// The [`RelationType`] id.
+    pub kind: RelationTypeId,
+    pub from: AnnotationId,
+    pub to: AnnotationId,
+}
+
+impl Relation {
+    /// A relation with a fresh random id.
+    pub fn new(kind: RelationTypeId, from: AnnotationId, to: AnnotationId) -> Self {
+        Self {
+            id: RelationId::random(),
+            kind,
+            from,
+            to,
+        }
+    }
+
+    /// Does this relation touch `id` at either end?
+    pub fn touches(&self, id: AnnotationId) -> bool {
+        self.from == id || self.to == id
+    }
+
+    /// The end that is not `id` (the `to` end for a relation from `id` to itself).
+    pub fn other_end(&self, id: AnnotationId) -> AnnotationId {
+        if self.from == id { self.to } else { self.from }
+    }
+
+    /// Is `other` the same link: same type and ends, or the ends swapped for a symmetric type?
+    pub fn same_link(&self, other: &Self, symmetric: bool) -> bool {
+        self.kind == other.kind
+            && ((self.from == other.from && self.to == other.to)
+                || (symmetric && self.from == other.to && self.to == other.from))
+    }
+}
+
+impl LabelSet {
+    pub fn relation_type(&self, id: &RelationTypeId) -> Option<&RelationType> {
+        self.relation_types.iter().find(|t| &t.id == id)
+    }
+
+    /// Display name of a relation type, or its raw id if the set does not define it.
+    pub fn relation_name_of<'a>(&'a self, id: &'a RelationTypeId) -> &'a str {
+        self.relation_type(id).map_or(&id.0, |t| &t.name)
+    }
+
+    /// The relation types that may link an annotation labelled `from_label` to one labelled
+    /// `to_label`, best first: types naming both labels, then types open on one end, then
+    /// any → any types; in label-set order within each group. The first is the default to
+    /// offer. Empty if none fits (the app may then try the other direction).
+    ///
+    /// With the defaults: claim → source gives `[attributed to]`; claim → claim gives
+    /// `[supports, contradicts]`; source → claim gives `[]`.
+    pub fn valid_relation_types(
+        &self,
+        from_label: &LabelId,
+        to_label: &LabelId,
+    ) -> Vec<&RelationType> {
+        let mut types: Vec<&RelationType> = self
+            .relation_types
+            .iter()
+            .filter(|t| t.allows(from_label, to_label))
+            .collect();
+        // Stable sort keeps label-set order among equally specific types.
+        types.sort_by_key(|t| std::cmp::Reverse(t.specificity()));
+        types
+    }
+}
+
+impl AnnotationSet {
+    /// The relations that touch annotation `id` (from or to it), in stored order.
+    pub fn relations_of(&self, id: AnnotationId) -> impl Iterator<Item = &Relation> {
+        self.relations.iter().filter(move |r| r.touches(id))
+    }
+
+    pub fn relation(&self, id: RelationId) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.id == id)
+    }
+
+    /// Relation ids that occur more than once (a hand-edited file may contain them).
+    pub fn duplicate_relation_ids(&self) -> Vec<RelationId> {
+        let mut ids: Vec<_> = self.relations.iter().map(|r| r.id).collect();
+        ids.sort_unstable();
+        let mut dups: Vec<_> = ids
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        dups.dedup();
+        dups
+    }
+}
+
+/// Why `relation` cannot be added to `set` as it is: the structural rules
+/// [`Edit::AddRelation`](super::Edit) enforces (fresh id, both ends exist, not a self-relation,
+/// not a duplicate).
+pub fn check_new_relation(set: &AnnotationSet, relation: &Relation) -> Result<(), EditError> {
+    if set.relation(relation.id).is_some() {
+        return Err(EditError::RelationExists(relation.id));
+    }
+    for end in [relation.from, relation.to] {
+        if set.get(end).is_none() {
+            return Err(EditError::Missing(end));
+        }
+    }
+    if relation.from == relation.to {
+        return Err(EditError::SelfRelation(relation.from));
+    }
+    let symmetric = set
+        .labels
+        .relation_type(&relation.kind)
+        .is_some_and(|t| t.symmetric);
+    if let Some(existing) = set
+        .relations
+        .iter()
+        .find(|r| r.same_link(relation, symmetric))
+    {
+        return Err(EditError::DuplicateRelation(existing.id));
+    }
+    Ok(())
+}
+
+/// The edit that links `from` to `to` with a relation of type `kind` (fresh id), if the type
+/// exists, fits the two annotations' labels, and the link is new. This is how the app should
+/// add relations; `apply` itself checks only the structural rules.
+pub fn add_relation_edit(
+    set: &AnnotationSet,
+    kind: &RelationTypeId,
+    from: AnnotationId,
+    to: AnnotationId,
+) -> Result<Edit, EditError> {
+    let relation_type = set
+        .labels
+        .relation_type(kind)
+        .ok_or_else(|| EditError::UnknownRelationType(kind.clone()))?;
+    let relation = Relation::new(kind.clone(), from, to);
+    check_new_relation(set, &relation)?;
+    let (Some(a), Some(b)) = (set.get(from), set.get(to)) else {
+        return Err(EditError::Missing(from));
+    };
+    if !relation_type.allows(&a.label, &b.label) {
+        return Err(EditError::RelationNotAllowed {
+            kind: kind.clone(),
+            from: a.label.clone(),
+            to: b.label.clone(),
+        });
+    }
+    Ok(Edit::AddRelation(relation))
+}
+
+/// The edits that delete annotation `id` together with every relation touching it: the
+/// relations first, then the annotation. Record them as one transaction, so one undo brings
+/// back both. Empty if there is no such annotation.
+pub fn delete_edits(set: &AnnotationSet, id: AnnotationId) -> Vec<Edit> {
+    let Some(annotation) = set.get(id) else {
+        return Vec::new();
+    };
+    let mut edits: Vec<Edit> = set
+        .relations_of(id)
+        .cloned()
+        .map(Edit::RemoveRelation)
+        .collect();
+    edits.push(Edit::Remove(annotation.clone()));
+    edits
+}
+
+/// One claim in the side panel's tree: where it comes from and who denies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimNode {
+    pub claim: AnnotationId,
+    /// Targets of the claim's *attributed to* relations, in document order.
+    pub sources: Vec<AnnotationId>,
+    /// Annotations that *deny* the claim, in document order, each with its issuers.
+    pub denials: Vec<DenialNode>,
+}
+
+/// A denial under a claim, with the sources it was *issued by* (document order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DenialNode {
+    pub denial: AnnotationId,
+    pub issuers: Vec<AnnotationId>,
+}
+
+/// The set as the side panel shows it: claims with their sources and denials, and what hangs
+/// on no claim.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClaimTree {
+    /// Every annotation labelled `claim`, and every other annotation that is the `from` of an
+    /// *attributed to* or the `to` of a *denies*, in document order.
+    pub claims: Vec<ClaimNode>,
+    /// Annotations that appear nowhere in `claims` (neither as a claim nor under one), in
+    /// document order: sources nobody cited, denials of nothing, other labels.
+    pub unattached: Vec<AnnotationId>,
+}
+
+/// Builds the claim tree from the default relation types ([`ids`]): *attributed to* gives a
+/// claim's sources, *denies* its denials, *issued by* a denial's issuers. An annotation may
+/// appear under several claims (a source cited twice). Relations to missing annotations are
+/// skipped.
+pub fn claim_tree(set: &AnnotationSet) -> ClaimTree {
+    use std::collections::{HashMap, HashSet};
+    // Document position of each annotation; relations to missing ones are dropped here.
+    let position: HashMap<AnnotationId, usize> = set
+        .annotations
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id, i))
+        .collect();
+    // kind → from → targets, for the three default kinds.
+    let mut outgoing: HashMap<(&str, AnnotationId), Vec<AnnotationId>> = HashMap::new();
+    let mut denials_of: HashMap<AnnotationId, Vec<AnnotationId>> = HashMap::new();
+    let mut roots: HashSet<AnnotationId> = HashSet::new();
+    for r in &set.relations {
+        if !position.contains_key(&r.from) || !position.contains_key(&r.to) {
+            continue;
+        }
+        match r.kind.0.as_str() {
+            ids::ATTRIBUTED_TO => {
+                roots.insert(r.from);
+                outgoing
+                    .entry((ids::ATTRIBUTED_TO, r.from))
+                    .or_default()
+                    .push(r.to);
+            }
+            ids::DENIES => {
+                roots.insert(r.to);
+                denials_of.entry(r.to).or_default().push(r.from);
+            }
+            ids::ISSUED_BY => outgoing
+                .entry((ids::ISSUED_BY, r.from))
+                .or_default()
+                .push(r.to),
+            _ => {}
+        }
+    }
+    let ordered = |ids: Option<&Vec<AnnotationId>>| {
+        let mut ids = ids.cloned().unwrap_or_default();
+        ids.sort_by_key(|id| position.get(id).copied());
+        ids.dedup();
+        ids
+    };
+    let mut tree = ClaimTree::default();
+    let mut placed = HashSet::new();
+    for a in &set.annotations {
+        if a.label.0 != "claim" && !roots.contains(&a.id) {
+            continue;
+        }
+        let sources = ordered(outgoing.get(&(ids::ATTRIBUTED_TO, a.id)));
+        let denials: Vec<DenialNode> = ordered(denials_of.get(&a.id))
+            .into_iter()
+            .map(|denial| DenialNode {
+                denial,
+                issuers: ordered(outgoing.get(&(ids::ISSUED_BY, denial))),
+            })
+            .collect();
+        placed.insert(a.id);
+        placed.extend(sources.iter().copied());
+        for d in &denials {
+            placed.insert(d.denial);
+            placed.extend(d.issuers.iter().copied());
+        }
+        tree.claims.push(ClaimNode {
+            claim: a.id,
+            sources,
+            denials,
+        });
+    }
+    tree.unattached = set
+        .annotations
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| !placed.contains(id))
+        .collect();
+    tree
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Anchor, Annotation, Article, AttributeValue, History, LabelError, Timestamp, labels_edits,
+        remove_label_edits, set_attribute_edit,
+    };
+
+    const T0: Timestamp = Timestamp::UNIX_EPOCH;
+
+    /// "The minister said the port was sold, but the ministry denied it, said its spokesman."
+    /// with annotations 1 claim "the port was sold", 2 source "The minister", 3 denial
+    /// "denied it", 4 source "its spokesman", 5 claim "said" (for symmetric tests).
+    fn setup() -> (Article, AnnotationSet) {
+        let article = Article::from_plain_text(
+            "The minister said the port was sold, but the ministry denied it, said its spokesman.",
+            "t",
+        );
+        let mut set = AnnotationSet::new(&article, String::new());
+        for (n, label, range) in [
+            (1, "claim", 18..35),
+            (2, "source", 0..12),
+            (3, "denial", 54..63),
+            (4, "source", 70..83),
+            (5, "claim", 13..17),
+        ] {
+            let mut a = Annotation::new(
+                LabelId::new(label),
+                Anchor::new(&article, range).unwrap(),
+                T0,
+            );
+            a.id = AnnotationId::from_u128(n);
+            set.insert(a);
+        }
+        (article, set)
+    }
+
+    fn n(id: u128) -> AnnotationId {
+        AnnotationId::from_u128(id)
+    }
+
+    fn kind(id: &str) -> RelationTypeId {
+        RelationTypeId::new(id)
+    }
+
+    fn link(
+        set: &mut AnnotationSet,
+        h: &mut History,
+        k: &str,
+        from: u128,
+        to: u128,
+    ) -> Result<(), EditError> {
+        let edit = add_relation_edit(set, &kind(k), n(from), n(to))?;
+        h.apply(set, vec![edit]).map(|_| ())
+    }
+
+    #[test]
+    fn valid_types_are_offered_most_specific_first() {
+        let mut labels = LabelSet::default();
+        let names = |labels: &LabelSet, from: &str, to: &str| -> Vec<String> {
+            labels
+                .valid_relation_types(&LabelId::new(from), &LabelId::new(to))
+                .iter()
+                .map(|t| t.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&labels, "claim", "source"), ["attributed to"]);
+        assert_eq!(names(&labels, "denial", "claim"), ["denies"]);
+        assert_eq!(names(&labels, "denial", "source"), ["issued by"]);
+        assert_eq!(
+            names(&labels, "claim", "claim"),
+            ["supports", "contradicts"]
+        );
+        assert!(names(&labels, "source", "claim").is_empty());
+        // An any → any type comes after the specific ones; one open end in between.
+        labels
+            .add_relation_type("mentions", vec![], vec![], false)
+            .unwrap();
+        labels
+            .add_relation_type("quotes", vec![], vec![LabelId::new("source")], false)
+            .unwrap();
+        assert_eq!(
+            names(&labels, "claim", "source"),
+            ["attributed to", "quotes", "mentions"]
+        );
+        assert_eq!(names(&labels, "source", "claim"), ["mentions"]);
+        // Symmetric types accept either way round.
+        labels
+            .add_relation_type(
+                "echoes",
+                vec![LabelId::new("claim")],
+                vec![LabelId::new("denial")],
+                true,
+            )
+            .unwrap();
+        assert_eq!(
+            names(&labels, "denial", "claim"),
+            ["denies", "echoes", "mentions"]
+        );
+    }
+
+    #[test]
+    fn adding_relations_refuses_bad_ones() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        link(&mut set, &mut h, "attributed-to", 1, 2).unwrap();
+        link(&mut set, &mut h, "supports", 1, 5).unwrap();
+        let err = |set: &mut AnnotationSet, h: &mut History, k, from, to| {
+            link(set, h, k, from, to).unwrap_err()
+        };
+        assert!(matches!(
+            err(&mut set, &mut h, "attributed-to", 1, 2),
+            EditError::DuplicateRelation(_)
+        ));
+        assert!(
+            matches!(
+                err(&mut set, &mut h, "supports", 5, 1),
+                EditError::DuplicateRelation(_)
+            ),
+            "symmetric: the reverse is the same link"
+        );
+        assert_eq!(
+            err(&mut set, &mut h, "supports", 1, 1),
+            EditError::SelfRelation(n(1))
+        );
+        assert_eq!(
+            err(&mut set, &mut h, "denies", 3, 99),
+            EditError::Missing(n(99))
+        );
+        assert_eq!(
+            err(&mut set, &mut h, "refutes", 3, 1),
+            EditError::UnknownRelationType(kind("refutes"))
+        );
+        assert!(matches!(
+            err(&mut set, &mut h, "denies", 1, 3),
+            EditError::RelationNotAllowed { .. }
+        ));
+        // `apply` checks the structure even for an edit made by hand.
+        let mut same = set.relations[0].clone();
+        same.id = RelationId::from_u128(77);
+        assert!(matches!(
+            Edit::AddRelation(same.clone()).apply(&mut set),
+            Err(EditError::DuplicateRelation(_))
+        ));
+        let reused_id = Relation {
+            to: n(4),
+            ..set.relations[0].clone()
+        };
+        assert_eq!(
+            Edit::AddRelation(reused_id.clone()).apply(&mut set),
+            Err(EditError::RelationExists(reused_id.id))
+        );
+        same.to = n(1);
+        same.from = n(1);
+        assert_eq!(
+            Edit::AddRelation(same).apply(&mut set),
+            Err(EditError::SelfRelation(n(1)))
+        );
+        assert_eq!(set.relations.len(), 2);
+        // A relation of the other direction and another type is fine.
+        link(&mut set, &mut h, "contradicts", 5, 1).unwrap();
+        assert_eq!(set.relations_of(n(1)).count(), 3);
+        assert_eq!(set.relations_of(n(2)).count(), 1);
+        assert_eq!(set.relations_of(n(3)).count(), 0);
+    }
+
+    #[test]
+    fn deleting_an_annotation_takes_its_relations_in_one_undo_step() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        link(&mut set, &mut h, "attributed-to", 1, 2).unwrap();
+        link(&mut set, &mut h, "denies", 3, 1).unwrap();
+        link(&mut set, &mut h, "issued-by", 3, 4).unwrap();
+        let before = set.clone();
+        let claim = set.get(n(1)).unwrap().clone();
+        assert_eq!(
+            Edit::Remove(claim).apply(&mut set),
+            Err(EditError::HasRelations(n(1)))
+        );
+        let edits = delete_edits(&set, n(1));
+        assert_eq!(edits.len(), 3, "two relations, then the annotation");
+        assert!(matches!(edits.last(), Some(Edit::Remove(a)) if a.id == n(1)));
+        h.apply(&mut set, edits).unwrap();
+        assert!(set.get(n(1)).is_none());
+        assert_eq!(set.relations.len(), 1, "issued by stays");
+        h.undo(&mut set).unwrap();
+        assert_eq!(set, before);
+        h.redo(&mut set).unwrap();
+        assert_eq!(set.relations.len(), 1);
+        assert!(delete_edits(&set, n(1)).is_empty());
+    }
+
+    #[test]
+    fn claim_tree_hangs_sources_and_denials_under_claims() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        link(&mut set, &mut h, "attributed-to", 1, 2).unwrap();
+        link(&mut set, &mut h, "denies", 3, 1).unwrap();
+        link(&mut set, &mut h, "issued-by", 3, 4).unwrap();
+        let tree = claim_tree(&set);
+        assert_eq!(
+            tree.claims,
+            [
+                // Document order: "said" (13) before "the port was sold" (18).
+                ClaimNode {
+                    claim: n(5),
+                    sources: vec![],
+                    denials: vec![],
+                },
+                ClaimNode {
+                    claim: n(1),
+                    sources: vec![n(2)],
+                    denials: vec![DenialNode {
+                        denial: n(3),
+                        issuers: vec![n(4)],
+                    }],
+                },
+            ]
+        );
+        assert!(tree.unattached.is_empty());
+        // Without relations, sources and denials hang on nothing.
+        let (_, bare) = setup();
+        let tree = claim_tree(&bare);
+        assert_eq!(tree.claims.len(), 2);
+        assert_eq!(tree.unattached, [n(2), n(3), n(4)]);
+    }
+
+    #[test]
+    fn label_set_edits_keep_annotations_consistent_and_undo() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        link(&mut set, &mut h, "attributed-to", 1, 2).unwrap();
+        link(&mut set, &mut h, "supports", 1, 5).unwrap();
+        let set_attr = |set: &mut AnnotationSet, h: &mut History, id, key: &str, v| {
+            let edit = set_attribute_edit(set, n(id), key, Some(v), T0)
+                .unwrap()
+                .unwrap();
+            h.apply(set, vec![edit]).unwrap();
+        };
+        set_attr(&mut set, &mut h, 1, "confidence", AttributeValue::Scale(5));
+        set_attr(
+            &mut set,
+            &mut h,
+            1,
+            "stance",
+            AttributeValue::Choice("reported".into()),
+        );
+        set_attr(
+            &mut set,
+            &mut h,
+            2,
+            "kind",
+            AttributeValue::Choice("named".into()),
+        );
+        let start = set.clone();
+
+        // Narrow the confidence scale to 1–3 and drop the "supports" type.
+        let mut new = set.labels.clone();
+        new.labels[0].attributes[1].kind = crate::model::AttributeKind::Scale { min: 1, max: 3 };
+        new.relation_types.retain(|t| t.id.0 != ids::SUPPORTS);
+        let edits = labels_edits(&set, new.clone(), T0).unwrap();
+        assert!(matches!(edits[0], Edit::RemoveRelation(_)));
+        assert!(matches!(edits.last(), Some(Edit::SetLabels { .. })));
+        h.apply(&mut set, edits).unwrap();
+        let claim = set.get(n(1)).unwrap();
+        assert!(
+            !claim.attributes.contains_key("confidence"),
+            "5 is out of 1–3"
+        );
+        assert!(claim.attributes.contains_key("stance"));
+        assert_eq!(set.relations.len(), 1);
+        assert_eq!(set.labels, new);
+        h.undo(&mut set).unwrap();
+        assert_eq!(set, start);
+
+        // Removing a label in use needs another label for its annotations.
+        let source = LabelId::new("source");
+        let mut without_source = set.labels.clone();
+        without_source.remove_label(&source, None).unwrap();
+        assert_eq!(
+            labels_edits(&set, without_source, T0),
+            Err(LabelError::InUse {
+                label: source.clone(),
+                count: 2
+            })
+        );
+        assert!(matches!(
+            remove_label_edits(&set, &source, None, T0),
+            Err(LabelError::InUse { count: 2, .. })
+        ));
+        let denial = LabelId::new("denial");
+        let edits = remove_label_edits(&set, &source, Some(&denial), T0).unwrap();
+        h.apply(&mut set, edits).unwrap();
+        assert!(set.labels.get(&source).is_none());
+        assert_eq!(set.get(n(2)).unwrap().label, denial);
+        assert!(
+            set.get(n(2)).unwrap().attributes.is_empty(),
+            "denial has no `kind`"
+        );
+        let attributed = set.labels.relation_type(&kind(ids::ATTRIBUTED_TO)).unwrap();
+        assert_eq!(attributed.to_labels, std::slice::from_ref(&denial));
+        assert_eq!(set.relations.len(), 2, "relations stay: their type stays");
+        h.undo(&mut set).unwrap();
+        assert_eq!(set, start);
+
+        // An invalid label set is refused; an unchanged one gives no edits.
+        let mut dup_keys = set.labels.clone();
+        dup_keys.labels[1].key = Some(1);
+        assert!(matches!(
+            labels_edits(&set, dup_keys, T0),
+            Err(LabelError::KeyInUse { .. })
+        ));
+        assert_eq!(labels_edits(&set, set.labels.clone(), T0), Ok(vec![]));
+        // A stale `before` is refused by apply.
+        let mut renamed = set.labels.clone();
+        renamed.rename(&source, "Origin").unwrap();
+        let edit = labels_edits(&set, renamed, T0).unwrap().remove(0);
+        set.labels.name = "changed meanwhile".into();
+        assert_eq!(edit.apply(&mut set), Err(EditError::LabelsMismatch));
+    }
+}
