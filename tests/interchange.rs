@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use claimlens::interchange::{InterchangeError, Outcome, brat, hypothesis, w3c};
 use claimlens::model::{
     Anchor, Annotation, AnnotationId, AnnotationSet, Article, Label, LabelId, LabelSet, Relation,
-    Review, ReviewStatus, Rgb, TextPosition, TextQuote, Timestamp,
+    RelationId, RelationTypeId, Review, ReviewStatus, Rgb, TextPosition, TextQuote, Timestamp,
 };
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -91,6 +91,8 @@ fn annotation(
         created: ts(created),
         modified: ts(modified),
         review: None,
+        attributes: Default::default(),
+        tags: Vec::new(),
     }
 }
 
@@ -110,12 +112,14 @@ fn golden_set(article: &Article) -> AnnotationSet {
         name: "Hot take".into(),
         colour: Rgb([0x00, 0x9e, 0x73]),
         key: Some(4),
+        attributes: Vec::new(),
     });
     set.labels.labels.push(Label {
         id: LabelId::new("key_fact"),
         name: "Key_fact".into(),
         colour: Rgb([0xcc, 0x79, 0xa7]),
         key: Some(5),
+        attributes: Vec::new(),
     });
     let a = article;
     let t0 = "2026-01-15T09:30:00Z";
@@ -225,6 +229,8 @@ fn golden_set(article: &Article) -> AnnotationSet {
                 end: added.end,
             }),
         }),
+        attributes: Default::default(),
+        tags: Vec::new(),
     });
     set.insert(Annotation {
         id: AnnotationId::from_u128(10),
@@ -247,16 +253,18 @@ fn golden_set(article: &Article) -> AnnotationSet {
             status: ReviewStatus::Orphaned,
             proposal: None,
         }),
+        attributes: Default::default(),
+        tags: Vec::new(),
     });
     set.relations.push(Relation {
-        id: AnnotationId::from_u128(101),
-        kind: "denies".into(),
+        id: RelationId::from_u128(101),
+        kind: RelationTypeId::new("denies"),
         from: AnnotationId::from_u128(3),
         to: AnnotationId::from_u128(1),
     });
     set.relations.push(Relation {
-        id: AnnotationId::from_u128(102),
-        kind: "attributed to".into(),
+        id: RelationId::from_u128(102),
+        kind: RelationTypeId::new("attributed-to"),
         from: AnnotationId::from_u128(1),
         to: AnnotationId::from_u128(2),
     });
@@ -488,7 +496,7 @@ fn brat_round_trip_keeps_spans_labels_notes_and_relations() {
     let relations = |s: &AnnotationSet| -> Vec<(String, TextPosition, TextPosition)> {
         s.relations
             .iter()
-            .map(|r| (r.kind.clone(), span(s, r.from), span(s, r.to)))
+            .map(|r| (r.kind.0.clone(), span(s, r.from), span(s, r.to)))
             .collect()
     };
     assert_eq!(relations(&imported.set), relations(&set));
@@ -1449,7 +1457,7 @@ fn broken_brat_lines_are_skipped_with_line_numbers() {
         "{report}"
     );
     assert_eq!(imported.set.relations.len(), 1);
-    assert_eq!(imported.set.relations[0].kind, "attributed to");
+    assert_eq!(imported.set.relations[0].kind.0, "attributed-to");
 }
 
 #[test]
@@ -1508,6 +1516,7 @@ fn prop_labels() -> LabelSet {
             name: name.into(),
             colour: Rgb([1, 2, 3]),
             key: None,
+            attributes: Vec::new(),
         });
     }
     labels
@@ -1543,6 +1552,8 @@ fn set_strategy() -> impl Strategy<Value = (Article, AnnotationSet)> {
                     created,
                     modified: created,
                     review: None,
+                    attributes: Default::default(),
+                    tags: Vec::new(),
                 });
             }
             (article, set)

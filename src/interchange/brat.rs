@@ -119,11 +119,11 @@ pub fn to_brat(article: &Article, set: &AnnotationSet) -> BratExport {
                 let _ = writeln!(
                     ann,
                     "R{r_count}\t{} Arg1:T{from} Arg2:T{to}",
-                    brat_type(non_empty(&r.kind, "related"))
+                    brat_type(set.labels.relation_name_of(&r.kind))
                 );
             }
             _ => left_out.push((
-                r.id,
+                AnnotationId(r.id.0),
                 "relation between annotations that are not exported".to_owned(),
             )),
         }
@@ -155,7 +155,7 @@ pub fn brat_annotation_conf(set: &AnnotationSet) -> String {
     let mut kinds: Vec<&str> = set
         .relations
         .iter()
-        .map(|r| non_empty(&r.kind, "related"))
+        .map(|r| set.labels.relation_name_of(&r.kind))
         .collect();
     kinds.sort_unstable();
     kinds.dedup();
@@ -548,6 +548,8 @@ pub fn from_brat(txt: &str, ann: &str, labels: &LabelSet) -> Result<BratImport, 
             created: now,
             modified: now,
             review,
+            attributes: Default::default(),
+            tags: Vec::new(),
         });
     }
     for (line, target, _) in &notes {
@@ -567,8 +569,9 @@ pub fn from_brat(txt: &str, ann: &str, labels: &LabelSet) -> Result<BratImport, 
         let find = |t: &str| ids.iter().find(|(x, _)| x == t).map(|(_, id)| *id);
         let outcome = match (find(&from), find(&to)) {
             (Some(from), Some(to)) => {
+                let kind = set.labels.relation_type_named(&label_from_brat_type(&kind));
                 set.relations.push(Relation {
-                    id: AnnotationId::random(),
+                    id: crate::model::RelationId::random(),
                     kind,
                     from,
                     to,

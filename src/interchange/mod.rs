@@ -475,6 +475,7 @@ impl LabelResolver {
             name: name.to_owned(),
             colour,
             key,
+            attributes: Vec::new(),
         });
         self.added.push(id.clone());
         id

@@ -89,7 +89,11 @@ pub fn to_w3c(article: &Article, set: &AnnotationSet, source: &str) -> Value {
         .iter()
         .map(|a| annotation_json(a, set, &source))
         .collect();
-    items.extend(set.relations.iter().map(relation_json));
+    items.extend(
+        set.relations
+            .iter()
+            .map(|r| relation_json(r, set.labels.relation_name_of(&r.kind))),
+    );
     let mut collection = Map::new();
     collection.insert(
         "@context".into(),
@@ -255,12 +259,14 @@ fn selectors_json(anchor: &Anchor) -> Value {
     ])
 }
 
-fn relation_json(r: &Relation) -> Value {
+/// A relation as a `linking` annotation; its tagging body names the relation type (import
+/// maps the name back to the type, adding one if the set lacks it).
+fn relation_json(r: &Relation, relation_name: &str) -> Value {
     json!({
         "id": format!("urn:uuid:{}", r.id),
         "type": "Annotation",
         "motivation": "linking",
-        "body": [{ "type": "TextualBody", "purpose": "tagging", "value": r.kind }],
+        "body": [{ "type": "TextualBody", "purpose": "tagging", "value": relation_name }],
         "target": [format!("urn:uuid:{}", r.from), format!("urn:uuid:{}", r.to)],
     })
 }
@@ -967,6 +973,8 @@ pub(crate) fn build_set(
             created,
             modified: a.modified.unwrap_or(created),
             review: placed.review,
+            attributes: Default::default(),
+            tags: Vec::new(),
         });
         slots.push(Some(ImportedItem {
             index,
@@ -990,7 +998,10 @@ pub(crate) fn build_set(
             (Some(from), Some(to)) => {
                 let id = file_id
                     .as_deref()
-                    .map_or_else(AnnotationId::random, |f| id_from(namespace, f));
+                    .map_or_else(crate::model::RelationId::random, |f| {
+                        crate::model::RelationId(id_from(namespace, f).0)
+                    });
+                let kind = set.labels.relation_type_named(&kind);
                 set.relations.push(Relation { id, kind, from, to });
                 if targets.len() > 2 {
                     report.warnings.push(format!(

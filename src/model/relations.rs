@@ -170,6 +170,32 @@ impl Relation {
 }
 
 impl LabelSet {
+    /// The relation type a name or id from a file means: one whose id or name matches without
+    /// regard to case, spaces, `-` and `_` (`"Attributed to"` → `attributed-to`); otherwise a
+    /// new any → any type named as written (so an imported relation is never lost).
+    pub fn relation_type_named(&mut self, kind: &str) -> RelationTypeId {
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '_'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let kind = if kind.trim().is_empty() {
+            "related"
+        } else {
+            kind.trim()
+        };
+        let known = self.relation_types.iter().find(|t| {
+            t.id.0 == kind || squash(&t.id.0) == squash(kind) || squash(&t.name) == squash(kind)
+        });
+        match known {
+            Some(t) => t.id.clone(),
+            None => self
+                .add_relation_type(kind, Vec::new(), Vec::new(), false)
+                .unwrap_or_else(|_| RelationTypeId(kind.to_owned())),
+        }
+    }
+
     pub fn relation_type(&self, id: &RelationTypeId) -> Option<&RelationType> {
         self.relation_types.iter().find(|t| &t.id == id)
     }

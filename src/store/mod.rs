@@ -184,25 +184,9 @@ fn migrate_2_to_3(set: &mut AnnotationSet) {
             label.attributes = crate::model::default_attributes(&label.id);
         }
     }
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     for i in 0..set.relations.len() {
         let kind = set.relations[i].kind.0.clone();
-        let known = set.labels.relation_types.iter().find(|t| {
-            t.id.0 == kind || squash(&t.id.0) == squash(&kind) || squash(&t.name) == squash(&kind)
-        });
-        let id = match known {
-            Some(t) => t.id.clone(),
-            None => set
-                .labels
-                .add_relation_type(&kind, Vec::new(), Vec::new(), false)
-                .unwrap_or_else(|_| crate::model::RelationTypeId(kind.clone())),
-        };
-        set.relations[i].kind = id;
+        set.relations[i].kind = set.labels.relation_type_named(&kind);
     }
 }
 
