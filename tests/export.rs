@@ -68,13 +68,19 @@ pub fn fixed_set(article: &Article) -> AnnotationSet {
     let false_word = find(article, "completely false,”");
     let cross_start = find(article, "independent corroboration.").start;
     let cross_end = find(article, "Alibaba, one of China’s largest").end;
-    set.insert(annotation(
+    let mut core = annotation(
         article,
         1,
         "claim",
         claim,
         "Core allegation.\nSecond line: *not* bold; 3 < 4 & 5 > 2.",
-    ));
+    );
+    core.tags = vec!["PLA".to_owned(), "memo, unseen".to_owned()];
+    core.attributes.insert(
+        "verification".to_owned(),
+        claimlens::model::AttributeValue::Choice("disputed".to_owned()),
+    );
+    set.insert(core);
     set.insert(annotation(
         article,
         2,
@@ -338,9 +344,15 @@ fn csv_matches_golden_file_and_reads_back() {
         assert_eq!(&row[10], note, "notes survive, formulas defused");
     }
     assert_eq!(
-        &rows[1][11],
+        &rows[1][13],
         format!("supports→{}", AnnotationId::from_u128(1).0)
     );
+    let core = rows
+        .iter()
+        .find(|r| &r[0] == AnnotationId::from_u128(1).0.to_string())
+        .unwrap();
+    assert_eq!(&core[11], "PLA; memo, unseen");
+    assert_eq!(&core[12], "Verification=disputed");
 }
 
 // ---------------------------------------------------------------------------------------------

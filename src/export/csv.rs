@@ -3,7 +3,8 @@
 //! with any of these open correctly in LibreOffice and Excel.
 //!
 //! Columns: `id, label, label_name, status, start, end, paragraph, quote, prefix, suffix,
-//! note, relations, created, modified`. `start`/`end` are code point offsets into the
+//! note, tags, attributes, relations, created, modified`. `tags` are separated by `; `;
+//! `attributes` are `name=value` pairs separated by `; `, named as the label defines them. `start`/`end` are code point offsets into the
 //! article's text, end exclusive (for annotations awaiting review: in the text they were made
 //! on). `relations` lists `kind:other-id` pairs separated by `; ` (outgoing `→`, incoming `←`).
 //!
@@ -13,7 +14,7 @@
 
 use super::{ExportError, ExportInput, paragraph_number, status_word};
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 16] = [
     "id",
     "label",
     "label_name",
@@ -25,6 +26,8 @@ pub const HEADER: [&str; 14] = [
     "prefix",
     "suffix",
     "note",
+    "tags",
+    "attributes",
     "relations",
     "created",
     "modified",
@@ -42,10 +45,11 @@ pub fn table(input: &ExportInput<'_>) -> Result<String, ExportError> {
             .relations
             .iter()
             .filter_map(|r| {
+                let kind = input.set.labels.relation_name_of(&r.kind);
                 if r.from == a.id {
-                    Some(format!("{}→{}", r.kind, r.to.0))
+                    Some(format!("{kind}→{}", r.to.0))
                 } else if r.to == a.id {
-                    Some(format!("{}←{}", r.kind, r.from.0))
+                    Some(format!("{kind}←{}", r.from.0))
                 } else {
                     None
                 }
@@ -69,6 +73,8 @@ pub fn table(input: &ExportInput<'_>) -> Result<String, ExportError> {
             a.anchor.quote.prefix.clone(),
             a.anchor.quote.suffix.clone(),
             a.note.clone(),
+            a.tags.join("; "),
+            attributes_text(input, a),
             relations.join("; "),
             a.created.to_string(),
             a.modified.to_string(),
@@ -80,6 +86,21 @@ pub fn table(input: &ExportInput<'_>) -> Result<String, ExportError> {
         .map_err(|e| ExportError::Csv(e.into_error().into()))?;
     Ok(String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// `Verification=disputed; Confidence=4`: attribute values named as the label defines them.
+pub fn attributes_text(input: &ExportInput<'_>, a: &crate::model::Annotation) -> String {
+    let label = input.set.labels.get(&a.label);
+    a.attributes
+        .iter()
+        .map(|(id, value)| {
+            let name = label
+                .and_then(|l| l.attribute(id))
+                .map_or(id.as_str(), |d| d.name.as_str());
+            format!("{name}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Prefixes a cell that a spreadsheet would evaluate as a formula with `'`.

@@ -121,7 +121,7 @@ pub fn brief(input: &ExportInput<'_>) -> String {
                 n + 1,
                 paragraph_number(article, a.anchor.position.start)
             );
-            write_quote_and_note(&mut out, a);
+            write_quote_and_note(&mut out, a, &super::csv::attributes_text(input, a));
             for r in &set.relations {
                 if r.from == a.id {
                     let _ = writeln!(
@@ -152,19 +152,29 @@ pub fn brief(input: &ExportInput<'_>) -> String {
                 escape(set.labels.name_of(&a.label)),
                 status_word(a)
             );
-            write_quote_and_note(&mut out, a);
+            write_quote_and_note(&mut out, a, &super::csv::attributes_text(input, a));
         }
     }
     out
 }
 
-fn write_quote_and_note(out: &mut String, a: &Annotation) {
+fn write_quote_and_note(out: &mut String, a: &Annotation, attributes: &str) {
     for line in a.anchor.quote.exact.split('\n') {
         if line.trim().is_empty() {
             out.push_str(">\n");
         } else {
             let _ = writeln!(out, "> {}", escape(line));
         }
+    }
+    let mut facts = Vec::new();
+    if !a.tags.is_empty() {
+        facts.push(format!("Tags: {}", a.tags.join(", ")));
+    }
+    if !a.attributes.is_empty() {
+        facts.push(attributes.to_owned());
+    }
+    if !facts.is_empty() {
+        let _ = writeln!(out, "\n{}", escape(&facts.join(" · ")));
     }
     if !a.note.trim().is_empty() {
         out.push('\n');
