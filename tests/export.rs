@@ -349,7 +349,7 @@ fn csv_matches_golden_file_and_reads_back() {
     );
     let core = rows
         .iter()
-        .find(|r| &r[0] == AnnotationId::from_u128(1).0.to_string())
+        .find(|r| r[0] == AnnotationId::from_u128(1).0.to_string())
         .unwrap();
     assert_eq!(&core[11], "PLA; memo, unseen");
     assert_eq!(&core[12], "Verification=disputed");
