@@ -10,11 +10,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(command) => {
-            let code = run_command(
-                &command,
-                &mut std::io::stdout().lock(),
-                &mut std::io::stderr().lock(),
-            );
+            // Not locked for the whole command: import threads log to stderr meanwhile, and a
+            // lock held here would deadlock them.
+            let code = run_command(&command, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(u8::try_from(code).unwrap_or(EXIT_ERROR as u8))
         }
         None => match run_app(cli.open) {

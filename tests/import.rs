@@ -176,3 +176,80 @@ fn the_text_command_fails_with_a_message() {
         assert!(message.starts_with("claimlens text: error: "), "{message}");
     }
 }
+
+/// The real binary on a PDF that needs a password: lopdf logs a warning from the import thread
+/// while the command waits for it, which once deadlocked on a stderr lock held by `main`.
+#[test]
+fn the_text_command_reports_an_encrypted_pdf_promptly() {
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_claimlens"))
+        .args(["text", "--timeout", "30"])
+        .arg(data(
+            "pdf/005-libreoffice-writer-password__libreoffice-writer-password.pdf",
+        ))
+        .output()
+        .expect("run claimlens");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("password"), "{stderr}");
+    assert!(!stderr.contains("stopped waiting"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn the_text_command_reads_pdf_epub_and_html() {
+    for (file, format, title) in [
+        (
+            "pdf/026-latex-multicolumn__multicolumn.pdf",
+            "pdf",
+            "Two-Column Document with Lorem Ipsum",
+        ),
+        ("epub/Metamorphosis-jackson.epub", "epub", "Metamorphosis"),
+    ] {
+        let args = claimlens::cli::TextArgs {
+            file: data(file),
+            json: true,
+            timeout: 60,
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        assert_eq!(
+            claimlens::cli::run_text(&args, &mut out, &mut err),
+            0,
+            "{}",
+            String::from_utf8_lossy(&err)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["format"], format);
+        assert_eq!(json["title"], title);
+        assert!(json["text"].as_str().unwrap().len() > 1000);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.htm");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html lang=en><head><title>Harbour deal | The Paper</title>\
+         <meta property=og:site_name content='The Paper'></head><body><nav>Home | World</nav>\
+         <article><h1>Harbour deal</h1><p class=byline>By Jane Doe</p>\
+         <p>The ministry said the contract was signed in secret last spring, according to two \
+         officials who saw the documents and spoke on condition of anonymity.</p>\
+         <p>A spokesperson called the report <em>completely false</em> and malicious, and said \
+         the company would consider legal steps against the newspaper.</p></article>\
+         <footer>Comments (12)</footer></body></html>",
+    )
+    .unwrap();
+    let args = claimlens::cli::TextArgs {
+        file: page,
+        json: true,
+        timeout: 60,
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    assert_eq!(claimlens::cli::run_text(&args, &mut out, &mut err), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["format"], "html");
+    let text = json["text"].as_str().unwrap();
+    assert!(text.contains("completely false and malicious"), "{text}");
+    assert!(
+        !text.contains("Comments (12)"),
+        "the page's chrome is not the article: {text}"
+    );
+}
