@@ -94,16 +94,7 @@ pub(super) fn import_command(args: &ImportArgs, out: &mut dyn Write) -> anyhow::
             (imported.set, imported.report)
         }
     };
-    set.article.path = match &source {
-        ArticleSource::Sample => SAMPLE_REF.to_owned(),
-        ArticleSource::File(path) => {
-            let dir = match args.output.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-                _ => PathBuf::from("."),
-            };
-            store::relative_path(&std::path::absolute(&dir)?, &std::path::absolute(path)?)
-        }
-    };
+    set.article.path = super::article_reference(&source, &args.output)?;
     set.article.title = article.title.clone();
     if let Some(analyst) = &args.analyst {
         set.analyst = analyst.trim().to_owned();

@@ -296,31 +296,31 @@ fn placed_set(
         return Ok((set.clone(), None));
     }
     let placements = reanchor_set(set, article, &Thresholds::default(), &mut |_, _| {});
+    let placed = apply_placements(set, article, &placements)?;
+    Ok((placed, Some(ReanchorSummary::of(&placements))))
+}
+
+/// `set` with `placements` for `article` applied: confident ones moved, the others marked
+/// for review.
+fn apply_placements(
+    set: &AnnotationSet,
+    article: &Article,
+    placements: &[(AnnotationId, Placement)],
+) -> anyhow::Result<AnnotationSet> {
     let mut placed = set.clone();
     History::default()
         .apply(
             &mut placed,
-            reanchor_edits(set, article, &placements, Timestamp::now()),
+            reanchor_edits(set, article, placements, Timestamp::now()),
         )
         .context("could not apply the re-anchoring to the set")?;
-    Ok((placed, Some(ReanchorSummary::of(&placements))))
+    Ok(placed)
 }
 
-/// `set` with `placements` applied for `article`, its article reference pointing from
-/// `output`'s folder to the article it was re-anchored against.
-fn reanchored_set(
-    set: &AnnotationSet,
-    article: &Article,
-    source: &ArticleSource,
-    placements: &[(AnnotationId, Placement)],
-    output: &Path,
-) -> anyhow::Result<AnnotationSet> {
-    let mut reanchored = set.clone();
-    let edits = reanchor_edits(set, article, placements, Timestamp::now());
-    History::default()
-        .apply(&mut reanchored, edits)
-        .context("could not apply the re-anchoring to the set")?;
-    reanchored.article.path = match source {
+/// How a set written to `output` refers to its article: relative to `output`'s folder, or
+/// `claimlens:sample`.
+fn article_reference(source: &ArticleSource, output: &Path) -> anyhow::Result<String> {
+    Ok(match source {
         ArticleSource::Sample => SAMPLE_REF.to_owned(),
         ArticleSource::File(path) => {
             let dir = match output.parent() {
@@ -333,7 +333,20 @@ fn reanchored_set(
                 .with_context(|| format!("could not resolve {}", path.display()))?;
             store::relative_path(&dir, &path)
         }
-    };
+    })
+}
+
+/// `set` with `placements` applied for `article`, its article reference pointing from
+/// `output`'s folder to the article it was re-anchored against.
+fn reanchored_set(
+    set: &AnnotationSet,
+    article: &Article,
+    source: &ArticleSource,
+    placements: &[(AnnotationId, Placement)],
+    output: &Path,
+) -> anyhow::Result<AnnotationSet> {
+    let mut reanchored = apply_placements(set, article, placements)?;
+    reanchored.article.path = article_reference(source, output)?;
     Ok(reanchored)
 }
 
