@@ -375,7 +375,8 @@ pub fn reanchor(
     let t = thresholds;
     let total = anchors.len();
     progress(0, total);
-    let text: Vec<char> = new.text.chars().collect();
+    let mut text: Vec<char> = Vec::with_capacity(new.char_len());
+    text.extend(new.text.chars());
     let prepared: Vec<Prepared> = anchors.iter().map(|a| Prepared::new(a)).collect();
     // Seeds for every anchor, then pass 0: follow the shift. In text order, an anchor whose
     // quote occurs once near its old start moved by the shift of the last one found, with its
@@ -459,7 +460,12 @@ pub fn reanchor(
 /// exactly as [`Anchor::at_position`] would read it from the article.
 fn placement(status: Status, c: &Candidate, text: &[char]) -> Placement {
     let (start, end) = (c.range.start, c.range.end.min(text.len()));
-    let collect = |r: Range<usize>| text[r].iter().collect::<String>();
+    let collect = |r: Range<usize>| {
+        let chars = &text[r];
+        let mut s = String::with_capacity(chars.len());
+        s.extend(chars);
+        s
+    };
     Placement {
         status,
         method: if c.exact {
@@ -553,6 +559,40 @@ struct Seed {
     old_start: u32,
 }
 
+/// The bucket of `filter` (a bit set of `1 << FILTER_BITS` bits) for a seed hash.
+fn bucket(h: u64) -> usize {
+    (h >> (64 - FILTER_BITS)) as usize
+}
+
+/// The one pass over the new text: every window of `SEED_LEN` code points whose rolling hash
+/// has its bit set in `filter`, as (window start, hash), in text order.
+///
+/// Kept apart from the seed lookup so that this loop, which runs once per code point of the
+/// text, compiles to a few instructions whatever is inlined around it (the lookup behind it
+/// runs for the few windows that pass the filter).
+#[inline(never)]
+fn filter_hits(text: &[char], filter: &[u64]) -> Vec<(u32, u64)> {
+    let mut hits = Vec::new();
+    if text.len() < SEED_LEN {
+        return hits;
+    }
+    // The weight of a window's first code point.
+    let top = (1..SEED_LEN).fold(1u64, |p, _| p.wrapping_mul(HASH_BASE));
+    let mut h = 0u64;
+    for &c in &text[..SEED_LEN - 1] {
+        h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(c) + 1);
+    }
+    for (start, (&c, &gone)) in text[SEED_LEN - 1..].iter().zip(text).enumerate() {
+        h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(c) + 1);
+        let b = bucket(h);
+        if filter[b >> 6] & (1 << (b & 63)) != 0 {
+            hits.push((start as u32, h));
+        }
+        h = h.wrapping_sub((u64::from(gone) + 1).wrapping_mul(top));
+    }
+    hits
+}
+
 /// For each anchor, the quote starts its seeds point at (sorted, deduplicated).
 fn seed_hints(prepared: &[Prepared], text: &[char]) -> Vec<Vec<usize>> {
     let mut seeds: Vec<Seed> = Vec::new();
@@ -571,7 +611,6 @@ fn seed_hints(prepared: &[Prepared], text: &[char]) -> Vec<Vec<usize>> {
     }
     seeds.sort_unstable();
     let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
-    let bucket = |h: u64| (h >> (64 - FILTER_BITS)) as usize;
     for seed in &seeds {
         let b = bucket(seed.hash);
         filter[b >> 6] |= 1 << (b & 63);
@@ -606,57 +645,55 @@ fn seed_hints(prepared: &[Prepared], text: &[char]) -> Vec<Vec<usize>> {
             i = (i + 1) & (table.len() - 1);
         }
     };
-    // Per seed, the quote starts its hits imply: the MAX_HITS_PER_SEED nearest the old start
-    // (hits come in text order, so the nearest ones form a sliding window; once it is full and
-    // the hits are past the old start, no later hit is nearer and the seed is done). A hit is
-    // not checked against the seed's text: a rare hash collision only adds a start that the
-    // exact comparison or the approximate search then rejects.
-    let mut found: Vec<std::collections::VecDeque<u32>> =
-        vec![std::collections::VecDeque::new(); seeds.len()];
-    let mut done = vec![false; seeds.len()];
-    if text.len() >= SEED_LEN && !seeds.is_empty() {
-        let top = (0..SEED_LEN).fold(1u64, |p, _| p.wrapping_mul(HASH_BASE));
-        let mut h = 0u64;
-        for (j, &c) in text.iter().enumerate() {
-            h = h.wrapping_mul(HASH_BASE).wrapping_add(u64::from(c) + 1);
-            if j >= SEED_LEN {
-                h = h.wrapping_sub((u64::from(text[j - SEED_LEN]) + 1).wrapping_mul(top));
-            }
-            let b = bucket(h);
-            if j + 1 < SEED_LEN || filter[b >> 6] & (1 << (b & 63)) == 0 {
-                continue;
-            }
-            let Some(first) = first_seed(h) else {
-                continue;
-            };
-            let seed_start = (j + 1 - SEED_LEN) as i64;
-            for (k, seed) in seeds.iter().enumerate().skip(first) {
-                if seed.hash != h {
-                    break;
-                }
-                let start = seed_start + i64::from(seed.delta);
-                if done[k] || start < 0 {
-                    continue;
-                }
-                let (start, old) = (start as u32, seed.old_start);
-                let list = &mut found[k];
-                if list.len() < MAX_HITS_PER_SEED {
-                    list.push_back(start);
-                } else if list
-                    .front()
-                    .is_some_and(|&f| start.abs_diff(old) < f.abs_diff(old))
-                {
-                    list.pop_front();
-                    list.push_back(start);
-                } else if start >= old {
-                    done[k] = true;
-                }
+    // The one pass over the text: where each group of seeds with one hash is found (window
+    // starts, in text order), grouped by a counting sort on the group's first seed. A hit is not
+    // checked against the seed's text: a rare hash collision only adds a start that the exact
+    // comparison or the approximate search then rejects.
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    if !seeds.is_empty() {
+        for (window, h) in filter_hits(text, &filter) {
+            if let Some(first) = first_seed(h) {
+                hits.push((first as u32, window));
             }
         }
     }
+    let mut group_start = vec![0u32; seeds.len() + 1];
+    for &(first, _) in &hits {
+        group_start[first as usize + 1] += 1;
+    }
+    for k in 1..group_start.len() {
+        group_start[k] += group_start[k - 1];
+    }
+    let mut windows = vec![0u32; hits.len()];
+    let mut next = group_start.clone();
+    for &(first, window) in &hits {
+        windows[next[first as usize] as usize] = window;
+        next[first as usize] += 1;
+    }
+    drop(hits);
+    // Per seed, the quote starts its hits imply: the MAX_HITS_PER_SEED nearest the old start.
     let mut starts: Vec<Vec<usize>> = vec![Vec::new(); prepared.len()];
-    for (seed, list) in seeds.iter().zip(&found) {
-        starts[seed.anchor as usize].extend(list.iter().map(|&s| s as usize));
+    let mut first = 0;
+    for (k, seed) in seeds.iter().enumerate() {
+        if seed.hash != seeds[first].hash {
+            first = k;
+        }
+        let group = &windows[group_start[first] as usize..group_start[first + 1] as usize];
+        let start = |w: u32| i64::from(w) + i64::from(seed.delta);
+        let group = &group[group.partition_point(|&w| start(w) < 0)..];
+        let old = i64::from(seed.old_start);
+        let mut lo = group.partition_point(|&w| start(w) < old);
+        let mut hi = lo;
+        while hi - lo < MAX_HITS_PER_SEED && (lo > 0 || hi < group.len()) {
+            // The nearer side first; on a tie the earlier start.
+            if hi == group.len() || (lo > 0 && old - start(group[lo - 1]) <= start(group[hi]) - old)
+            {
+                lo -= 1;
+            } else {
+                hi += 1;
+            }
+        }
+        starts[seed.anchor as usize].extend(group[lo..hi].iter().map(|&w| start(w) as usize));
     }
     for list in &mut starts {
         list.sort_unstable();
