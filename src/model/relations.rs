@@ -309,6 +309,59 @@ pub fn add_relation_edit(
     Ok(Edit::AddRelation(relation))
 }
 
+/// One way to link two annotations: a relation type and which end is which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkOption {
+    pub kind: RelationTypeId,
+    pub from: AnnotationId,
+    pub to: AnnotationId,
+}
+
+/// The ways the analyst can link annotation `a` (the one they started from) with `b`, best
+/// first: the types valid from `a` to `b` ([`LabelSet::valid_relation_types`] order), then
+/// those valid only the other way round, reversed (a denial picked from a claim is linked
+/// *denial denies claim*). Links that already exist are left out; empty if nothing fits.
+///
+/// With the default labels, from a claim to a source: `[claim attributed to source]`; from a
+/// source to a claim: the same relation, `from` the claim; from a claim to a denial:
+/// `[denial denies claim]`.
+pub fn link_options(set: &AnnotationSet, a: AnnotationId, b: AnnotationId) -> Vec<LinkOption> {
+    let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+        return Vec::new();
+    };
+    if a == b {
+        return Vec::new();
+    }
+    let forward = set
+        .labels
+        .valid_relation_types(&x.label, &y.label)
+        .into_iter()
+        .map(|t| (t, a, b));
+    let backward = set
+        .labels
+        .valid_relation_types(&y.label, &x.label)
+        .into_iter()
+        .map(|t| (t, b, a));
+    let mut options: Vec<LinkOption> = Vec::new();
+    for (t, from, to) in forward.chain(backward) {
+        if options.iter().any(|o| o.kind == t.id) && t.symmetric {
+            continue;
+        }
+        let option = LinkOption {
+            kind: t.id.clone(),
+            from,
+            to,
+        };
+        if options.contains(&option) {
+            continue;
+        }
+        if check_new_relation(set, &Relation::new(option.kind.clone(), from, to)).is_ok() {
+            options.push(option);
+        }
+    }
+    options
+}
+
 /// The edits that delete annotation `id` together with every relation touching it: the
 /// relations first, then the annotation. Record them as one transaction, so one undo brings
 /// back both. Empty if there is no such annotation.
@@ -489,6 +542,47 @@ mod tests {
     ) -> Result<(), EditError> {
         let edit = add_relation_edit(set, &kind(k), n(from), n(to))?;
         h.apply(set, vec![edit]).map(|_| ())
+    }
+
+    #[test]
+    fn link_options_offer_both_directions_and_skip_existing_links() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        let option = |k: &str, from: u128, to: u128| LinkOption {
+            kind: kind(k),
+            from: n(from),
+            to: n(to),
+        };
+        // Claim → source, and the same when started from the source.
+        assert_eq!(
+            link_options(&set, n(1), n(2)),
+            vec![option(ids::ATTRIBUTED_TO, 1, 2)]
+        );
+        assert_eq!(
+            link_options(&set, n(2), n(1)),
+            vec![option(ids::ATTRIBUTED_TO, 1, 2)]
+        );
+        // From a claim to a denial: the denial denies the claim.
+        assert_eq!(
+            link_options(&set, n(1), n(3)),
+            vec![option(ids::DENIES, 3, 1)]
+        );
+        // Claim ↔ claim: the symmetric types once each, from the start annotation.
+        assert_eq!(
+            link_options(&set, n(5), n(1)),
+            vec![option(ids::SUPPORTS, 5, 1), option(ids::CONTRADICTS, 5, 1)]
+        );
+        // Source ↔ source: nothing fits; an annotation with itself: nothing.
+        assert!(link_options(&set, n(2), n(4)).is_empty());
+        assert!(link_options(&set, n(1), n(1)).is_empty());
+        // An existing link is not offered again (either way round for a symmetric type).
+        link(&mut set, &mut h, ids::SUPPORTS, 1, 5).unwrap();
+        assert_eq!(
+            link_options(&set, n(5), n(1)),
+            vec![option(ids::CONTRADICTS, 5, 1)]
+        );
+        link(&mut set, &mut h, ids::ATTRIBUTED_TO, 1, 2).unwrap();
+        assert!(link_options(&set, n(2), n(1)).is_empty());
     }
 
     #[test]
