@@ -68,10 +68,7 @@ mod tests {
     #[test]
     fn finds_every_occurrence_without_regard_to_case() {
         let text = FoldedText::new("Alibaba said ALIBABA, and alibaba’s");
-        assert_eq!(
-            text.find_all("alibaba", 100),
-            vec![0..7, 13..20, 26..33]
-        );
+        assert_eq!(text.find_all("alibaba", 100), vec![0..7, 13..20, 26..33]);
         assert_eq!(text.find_all("  Said ", 100), vec![8..12]);
     }
 

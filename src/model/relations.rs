@@ -318,9 +318,10 @@ pub struct LinkOption {
 }
 
 /// The ways the analyst can link annotation `a` (the one they started from) with `b`, best
-/// first: the types valid from `a` to `b` ([`LabelSet::valid_relation_types`] order), then
-/// those valid only the other way round, reversed (a denial picked from a claim is linked
-/// *denial denies claim*). Links that already exist are left out; empty if nothing fits.
+/// first: the types valid from `a` to `b` and those valid the other way round (reversed: a
+/// denial picked from a claim is linked *denial denies claim*), the types naming both labels
+/// before those open on one end and any → any types, `a` → `b` first among equals. Links that
+/// already exist are left out; empty if nothing fits.
 ///
 /// With the default labels, from a claim to a source: `[claim attributed to source]`; from a
 /// source to a claim: the same relation, `from` the claim; from a claim to a denial:
@@ -342,8 +343,12 @@ pub fn link_options(set: &AnnotationSet, a: AnnotationId, b: AnnotationId) -> Ve
         .valid_relation_types(&y.label, &x.label)
         .into_iter()
         .map(|t| (t, b, a));
+    // Most specific first across both directions (a type naming both labels before an
+    // any → any one), the start annotation's direction first among equals.
+    let mut candidates: Vec<_> = forward.chain(backward).collect();
+    candidates.sort_by_key(|(t, _, _)| std::cmp::Reverse(t.specificity()));
     let mut options: Vec<LinkOption> = Vec::new();
-    for (t, from, to) in forward.chain(backward) {
+    for (t, from, to) in candidates {
         if options.iter().any(|o| o.kind == t.id) && t.symmetric {
             continue;
         }
@@ -360,6 +365,56 @@ pub fn link_options(set: &AnnotationSet, a: AnnotationId, b: AnnotationId) -> Ve
         }
     }
     options
+}
+
+/// The annotations the analyst may link annotation `from` to, for the link picker: those
+/// with at least one relation type fitting the two labels (either way round) whose quote or
+/// note contains `query` (without regard to case; blank: any), nearest to `from` in the text
+/// first, at most `limit`.
+pub fn link_candidates(
+    set: &AnnotationSet,
+    from: AnnotationId,
+    query: &str,
+    limit: usize,
+) -> Vec<AnnotationId> {
+    let Some(origin) = set.get(from) else {
+        return Vec::new();
+    };
+    // Which labels can be linked with the origin's, decided once per label.
+    let mut fits: std::collections::HashMap<&LabelId, bool> = std::collections::HashMap::new();
+    let labels = &set.labels;
+    let needle = query.trim().to_lowercase();
+    let mut found: Vec<(usize, AnnotationId)> = set
+        .annotations
+        .iter()
+        .filter(|a| {
+            a.id != from
+                && *fits.entry(&a.label).or_insert_with(|| {
+                    !labels
+                        .valid_relation_types(&origin.label, &a.label)
+                        .is_empty()
+                        || !labels
+                            .valid_relation_types(&a.label, &origin.label)
+                            .is_empty()
+                })
+        })
+        .filter(|a| {
+            needle.is_empty()
+                || a.anchor.quote.exact.to_lowercase().contains(&needle)
+                || a.note.to_lowercase().contains(&needle)
+        })
+        .map(|a| {
+            let distance = a
+                .anchor
+                .position
+                .start
+                .abs_diff(origin.anchor.position.start);
+            (distance, a.id)
+        })
+        .collect();
+    found.sort_by_key(|&(distance, _)| distance);
+    found.truncate(limit);
+    found.into_iter().map(|(_, id)| id).collect()
 }
 
 /// The edits that delete annotation `id` together with every relation touching it: the
@@ -583,6 +638,41 @@ mod tests {
         );
         link(&mut set, &mut h, ids::ATTRIBUTED_TO, 1, 2).unwrap();
         assert!(link_options(&set, n(2), n(1)).is_empty());
+        // An any → any type comes after the types naming both labels, whichever the direction.
+        let rebuts = set
+            .labels
+            .add_relation_type("rebuts", Vec::new(), Vec::new(), false)
+            .unwrap();
+        assert_eq!(
+            link_options(&set, n(4), n(1)),
+            vec![
+                option(ids::ATTRIBUTED_TO, 1, 4),
+                option(&rebuts.0, 4, 1),
+                option(&rebuts.0, 1, 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn link_candidates_fit_the_labels_match_the_query_and_come_nearest_first() {
+        let (_, mut set) = setup();
+        // From the claim "the port was sold" (18..35): sources, the denial and the other claim,
+        // nearest first: "said" (13), "The minister" (0), "denied it" (54), "its spokesman" (70).
+        assert_eq!(
+            link_candidates(&set, n(1), "", 10),
+            vec![n(5), n(2), n(3), n(4)]
+        );
+        // From a source: claims and denials only (source ↔ source has no type).
+        assert_eq!(link_candidates(&set, n(2), "", 10), vec![n(5), n(1), n(3)]);
+        assert_eq!(link_candidates(&set, n(1), " SPOKES", 10), vec![n(4)]);
+        assert_eq!(link_candidates(&set, n(1), "", 2), vec![n(5), n(2)]);
+        // The note is searched too.
+        let mut a = set.get(n(3)).unwrap().clone();
+        a.note = "Ministry statement".to_owned();
+        set.remove(n(3));
+        set.insert(a);
+        assert_eq!(link_candidates(&set, n(1), "statement", 10), vec![n(3)]);
+        assert!(link_candidates(&set, n(99), "", 10).is_empty());
     }
 
     #[test]

@@ -5,7 +5,11 @@
 //! * [`side_panel`]: details of the selected annotation and the grouped list.
 //! * [`theme`]: every colour and size.
 
+pub mod filter;
+pub mod find;
+pub mod link;
 pub mod reader;
+pub mod relations;
 pub mod side_panel;
 pub mod theme;
 
@@ -54,12 +58,18 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         .default_size(340.0)
         .size_range(220.0..=700.0)
         .show(ui, |ui| side_panel::side_panel_ui(ui, doc, view, actions));
+    if let Some(find) = &view.find {
+        egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));
+    }
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(theme::reader_background(view.dark)))
         .show(ui, |ui| {
             reader::reader_ui(ui, doc, view, scroll_to, reader, actions)
         });
 
+    if let Some(link) = &view.link {
+        link::link_picker_ui(ui.ctx(), doc, link, actions);
+    }
     if let Some(pending) = unsaved_prompt {
         unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
     } else if let Some(prompt) = path_prompt {
@@ -127,6 +137,8 @@ fn menu_bar_ui(
         ui.separator();
         let has_selection = view.selection.is_some_and(|s| !s.is_empty());
         command_button(ui, Command::Copy, has_selection, selected, actions);
+        command_button(ui, Command::Find, true, selected, actions);
+        command_button(ui, Command::Link, selected.is_some(), selected, actions);
         command_button(
             ui,
             Command::DeleteAnnotation,
