@@ -32,14 +32,20 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
             let on = filter.labels.contains(&label.id);
             let colour = theme::label_colour(labels, &label.id);
             let text = RichText::new(&label.name).color(colour);
-            if ui
-                .selectable_label(on, text)
-                .on_hover_text(format!(
-                    "Only {} annotations (click again to undo)",
-                    label.name
-                ))
-                .clicked()
-            {
+            let chip = ui.selectable_label(on, text).on_hover_text(format!(
+                "Only {} annotations (click again to undo)",
+                label.name
+            ));
+            // Read out as what it does, not only the label's name.
+            chip.widget_info(|| {
+                egui::WidgetInfo::selected(
+                    egui::Role::Button,
+                    true,
+                    on,
+                    format!("Show {}", label.name),
+                )
+            });
+            if chip.clicked() {
                 if on {
                     filter.labels.retain(|l| l != &label.id);
                 } else {
@@ -54,8 +60,9 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                 .first()
                 .cloned()
                 .unwrap_or_else(|| "any tag".to_owned());
+            let tag_label = ui.label("Tag");
             egui::ComboBox::from_id_salt("filter-tag")
-                .selected_text(format!("#{shown}"))
+                .selected_text(shown)
                 .show_ui(ui, |ui| {
                     if ui
                         .selectable_label(filter.tags.is_empty(), "any tag")
@@ -69,17 +76,20 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                             filter.tags = vec![tag.clone()];
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(tag_label.id);
         }
         let shown = match &filter.attribute {
             Some((id, value)) => format!("{} = {value}", attribute_name(doc, id)),
-            None => "any attribute".to_owned(),
+            None => "any".to_owned(),
         };
+        let attribute_label = ui.label("Attribute");
         egui::ComboBox::from_id_salt("filter-attribute")
             .selected_text(shown)
             .show_ui(ui, |ui| {
                 if ui
-                    .selectable_label(filter.attribute.is_none(), "any attribute")
+                    .selectable_label(filter.attribute.is_none(), "any")
                     .clicked()
                 {
                     filter.attribute = None;
@@ -106,7 +116,9 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                         }
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(attribute_label.id);
     });
     if !current.is_empty() {
         let total = doc.set.annotations.len();

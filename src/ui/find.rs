@@ -16,11 +16,10 @@ pub fn find_bar_ui(ui: &mut Ui, find: &FindState, actions: &mut Vec<Action>) {
         ui.label("Find:");
         let focused = ui.memory(|m| m.has_focus(field_id()));
         if focused {
-            let (previous, next, escape) = ui.input_mut(|i| {
+            let (previous, next) = ui.input_mut(|i| {
                 (
                     i.consume_key(Modifiers::SHIFT, Key::Enter),
                     i.consume_key(Modifiers::NONE, Key::Enter),
-                    i.key_pressed(Key::Escape),
                 )
             });
             if previous {
@@ -28,9 +27,6 @@ pub fn find_bar_ui(ui: &mut Ui, find: &FindState, actions: &mut Vec<Action>) {
             }
             if next {
                 actions.push(Action::FindStep(true));
-            }
-            if escape {
-                actions.push(Action::FindClose);
             }
         }
         let mut query = find.query.clone();
@@ -42,6 +38,10 @@ pub fn find_bar_ui(ui: &mut Ui, find: &FindState, actions: &mut Vec<Action>) {
         );
         if field.changed() {
             actions.push(Action::FindQuery(query));
+        }
+        // Esc in the field closes the bar (egui has already taken the focus away by now).
+        if (focused || field.lost_focus()) && ui.input(|i| i.key_pressed(Key::Escape)) {
+            actions.push(Action::FindClose);
         }
         let count = find.matches.len();
         let status = match (count, find.current) {
@@ -59,21 +59,21 @@ pub fn find_bar_ui(ui: &mut Ui, find: &FindState, actions: &mut Vec<Action>) {
         }
         let enabled = count > 0;
         if ui
-            .add_enabled(enabled, egui::Button::new("▲"))
+            .add_enabled(enabled, egui::Button::new("Previous"))
             .on_hover_text("Previous match (Shift+Enter, Shift+F3)")
             .clicked()
         {
             actions.push(Action::FindStep(false));
         }
         if ui
-            .add_enabled(enabled, egui::Button::new("▼"))
+            .add_enabled(enabled, egui::Button::new("Next"))
             .on_hover_text("Next match (Enter, F3)")
             .clicked()
         {
             actions.push(Action::FindStep(true));
         }
         if ui
-            .button("✕")
+            .button("×")
             .on_hover_text("Close (Esc); the match stays selected")
             .clicked()
         {

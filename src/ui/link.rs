@@ -212,7 +212,7 @@ fn type_step_ui(
             labels.name_of(&b.label)
         ));
     } else {
-        ui.label("Relation (↑↓ to choose, Enter to link):");
+        ui.label("Relation (Up/Down to choose, Enter to link):");
         for (i, option) in options.iter().enumerate() {
             let response = ui.radio(i == chosen, option_text(doc, option));
             if response.clicked() {

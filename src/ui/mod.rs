@@ -359,11 +359,14 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
              Type the file's path:",
         );
         let mut text = prompt.text.clone();
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .desired_width(f32::INFINITY)
-                .hint_text("/path/to/file"),
-        );
+        let path_label = ui.label("Path:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("/path/to/file"),
+            )
+            .labelled_by(path_label.id);
         if ui.memory(|m| m.focused().is_none()) {
             // Type straight away when the prompt opens.
             field.request_focus();

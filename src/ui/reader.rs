@@ -848,14 +848,14 @@ fn paint_links(painter: &Painter, doc: &Document, links: &Links<'_>, dark: bool)
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     if above > 0 {
         note(
-            format!("↑ {above} linked annotation{} above", plural(above)),
+            format!("{above} linked annotation{} above", plural(above)),
             pos2(links.margin_x, clip.top() + 8.0),
             egui::Align2::LEFT_TOP,
         );
     }
     if below > 0 {
         note(
-            format!("↓ {below} linked annotation{} below", plural(below)),
+            format!("{below} linked annotation{} below", plural(below)),
             pos2(links.margin_x, clip.bottom() - 8.0),
             egui::Align2::LEFT_BOTTOM,
         );
@@ -1154,9 +1154,9 @@ fn annotation_tooltip_ui(ui: &mut Ui, doc: &Document, id: AnnotationId) {
             elide(&b.anchor.quote.exact, 50)
         );
         let text = if r.from == id {
-            format!("{name} → {quote}")
+            format!("{name} {quote}")
         } else {
-            format!("← {quote} {name} this")
+            format!("{quote} {name} this")
         };
         ui.label(RichText::new(text).color(theme::label_colour(labels, &b.label)));
     }

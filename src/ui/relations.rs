@@ -10,7 +10,8 @@ use crate::app::{Action, Document, ViewState};
 use crate::model::{Annotation, AnnotationId, ClaimTree, claim_tree};
 use crate::ui::{reader::elide, theme};
 
-/// The selected annotation's links: "attributed to → Source “…”", "← Denial “…” denies this".
+/// The selected annotation's links as sentences: "attributed to Source “…”", "Denial “…”
+/// denies this".
 pub fn relations_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut Vec<Action>) {
     let labels = &doc.set.labels;
     let relations: Vec<_> = doc.set.relations_of(a.id).collect();
@@ -36,16 +37,14 @@ pub fn relations_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut V
             labels.name_of(&b.label),
             elide(&b.anchor.quote.exact, 60)
         );
-        let text = if symmetric {
-            format!("{name} ↔ {quote}")
-        } else if r.from == a.id {
-            format!("{name} → {quote}")
+        let text = if symmetric || r.from == a.id {
+            format!("{name} {quote}")
         } else {
-            format!("← {quote} {name} this")
+            format!("{quote} {name} this")
         };
         ui.horizontal(|ui| {
             if ui
-                .small_button("✕")
+                .small_button("×")
                 .on_hover_text("Remove this link (the annotations stay)")
                 .clicked()
             {
