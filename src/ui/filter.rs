@@ -53,6 +53,8 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                 }
             }
         }
+    });
+    ui.horizontal(|ui| {
         let tags = doc.set.all_tags();
         if !tags.is_empty() || !filter.tags.is_empty() {
             let shown = filter
