@@ -135,6 +135,36 @@ fn link_by_keyboard_then_by_clicking_a_highlight_and_undo() {
 }
 
 #[test]
+fn brackets_step_through_annotations_in_reading_order_and_respect_the_filter() {
+    let (mut h, [claim, source, denial]) = sample_with_three();
+    // Reading order: the source, the claim (same paragraph, later), the denial.
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::CloseBracket);
+    assert_eq!(h.state().view.selected, Some(source));
+    press(&mut h, Key::CloseBracket);
+    assert_eq!(h.state().view.selected, Some(claim));
+    press(&mut h, Key::CloseBracket);
+    assert_eq!(h.state().view.selected, Some(denial));
+    press(&mut h, Key::CloseBracket);
+    assert_eq!(
+        h.state().view.selected,
+        Some(denial),
+        "the last stays selected"
+    );
+    press(&mut h, Key::OpenBracket);
+    assert_eq!(h.state().view.selected, Some(claim));
+    // With only denials and sources shown, the claim is skipped.
+    h.get_by_label("Show Denial").click();
+    h.run();
+    h.get_by_label("Show Source").click();
+    h.run();
+    press(&mut h, Key::OpenBracket);
+    assert_eq!(h.state().view.selected, Some(source));
+    press(&mut h, Key::CloseBracket);
+    assert_eq!(h.state().view.selected, Some(denial));
+}
+
+#[test]
 fn escape_and_back_leave_the_link_picker_without_linking() {
     let (mut h, [claim, source, _]) = sample_with_three();
     h.get_by_label(&format!("“{SOURCE}”")).click();

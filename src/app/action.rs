@@ -140,6 +140,8 @@ pub enum Action {
     SelectAnnotation(Option<AnnotationId>),
     /// Select an annotation, scroll the article to it and flash it.
     Reveal(AnnotationId),
+    /// Reveal the next (`true`) or previous annotation in reading order that the filter shows.
+    RevealStep(bool),
     CopySelection,
     ZoomIn,
     ZoomOut,
@@ -180,12 +182,14 @@ pub enum Command {
     Find,
     FindNext,
     FindPrevious,
+    NextAnnotation,
+    PreviousAnnotation,
 }
 
 impl Command {
     /// Every command, in the order shortcuts are checked (longer modifier sets first, so
     /// Ctrl+Shift+S is not taken for Ctrl+S).
-    pub const ALL: [Self; 20] = [
+    pub const ALL: [Self; 22] = [
         Self::SaveAs,
         Self::CopyBrief,
         Self::FindPrevious,
@@ -206,6 +210,8 @@ impl Command {
         Self::Link,
         Self::Find,
         Self::FindNext,
+        Self::NextAnnotation,
+        Self::PreviousAnnotation,
     ];
 
     pub fn label(self) -> &'static str {
@@ -228,6 +234,8 @@ impl Command {
             Self::Find => "Find in article…",
             Self::FindNext => "Find next",
             Self::FindPrevious => "Find previous",
+            Self::NextAnnotation => "Next annotation",
+            Self::PreviousAnnotation => "Previous annotation",
         }
     }
 
@@ -257,6 +265,8 @@ impl Command {
             Self::Find => s(ctrl, Key::F),
             Self::FindNext => s(Modifiers::NONE, Key::F3),
             Self::FindPrevious => s(Modifiers::SHIFT, Key::F3),
+            Self::NextAnnotation => s(Modifiers::NONE, Key::CloseBracket),
+            Self::PreviousAnnotation => s(Modifiers::NONE, Key::OpenBracket),
         }
     }
 
@@ -281,6 +291,8 @@ impl Command {
                 | Self::DeleteAnnotation
                 | Self::Copy
                 | Self::Link
+                | Self::NextAnnotation
+                | Self::PreviousAnnotation
         )
     }
 
@@ -305,6 +317,8 @@ impl Command {
             Self::Find => Action::FindOpen,
             Self::FindNext => Action::FindStep(true),
             Self::FindPrevious => Action::FindStep(false),
+            Self::NextAnnotation => Action::RevealStep(true),
+            Self::PreviousAnnotation => Action::RevealStep(false),
         })
     }
 }

@@ -581,6 +581,39 @@ impl App {
                     }
                 }
             }
+            Action::RevealStep(forward) => {
+                let shown = |a: &&Annotation| {
+                    !self.doc.unplaced.contains(&a.id) && !self.view.hidden.contains(&a.id)
+                };
+                let here = self
+                    .view
+                    .selected
+                    .and_then(|id| self.doc.set.get(id))
+                    .map(|a| (a.anchor.position.start, a.anchor.position.end, a.id));
+                let annotations = &self.doc.set.annotations;
+                let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+                let next = if forward {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) > h))
+                        .min_by_key(|a| key(a))
+                } else {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) < h))
+                        .max_by_key(|a| key(a))
+                };
+                match next.map(|a| a.id) {
+                    Some(id) => self.apply(Action::Reveal(id)),
+                    None => self.set_status(if forward {
+                        "No annotation after this one"
+                    } else {
+                        "No annotation before this one"
+                    }),
+                }
+            }
             Action::CopySelection => {
                 if let Some(sel) = self.view.selection.filter(|s| !s.is_empty()) {
                     let text = self.doc.article.slice(sel.range()).to_owned();

@@ -139,6 +139,8 @@ fn menu_bar_ui(
         command_button(ui, Command::Copy, has_selection, selected, actions);
         command_button(ui, Command::Find, true, selected, actions);
         command_button(ui, Command::Link, selected.is_some(), selected, actions);
+        command_button(ui, Command::NextAnnotation, true, selected, actions);
+        command_button(ui, Command::PreviousAnnotation, true, selected, actions);
         command_button(
             ui,
             Command::DeleteAnnotation,
