@@ -57,6 +57,11 @@ pub enum Action {
         article: PathBuf,
         set: PathBuf,
     },
+    /// Open backup `backup` in place of the damaged set at `set` (saving writes it over `set`).
+    OpenBackup {
+        set: PathBuf,
+        backup: PathBuf,
+    },
     /// Stop waiting for the file being opened; the open document stays.
     CancelOpen,
     /// Open the bundled sample article.

@@ -49,6 +49,8 @@ pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60)
 pub struct OpenJob {
     pub path: PathBuf,
     pub started: std::time::Instant,
+    /// Opening this backup of the set at `path` (to be saved over it once the analyst agrees).
+    pub backup: Option<PathBuf>,
     rx: mpsc::Receiver<Result<document::Loaded, OpenError>>,
 }
 
@@ -192,6 +194,8 @@ pub struct App {
     pub reader: ui::reader::ReaderCache,
     /// Shown in a modal until dismissed.
     pub message: Option<Message>,
+    /// A way out offered with the message (a button that runs the action).
+    pub offer: Option<(String, Action)>,
     /// Re-anchoring running in the background, if any.
     pub reanchor_job: Option<ReanchorJob>,
     /// A file being opened in the background, if any.
@@ -253,6 +257,7 @@ impl App {
             settings,
             reader: ui::reader::ReaderCache::default(),
             message: None,
+            offer: None,
             unsaved_prompt: None,
             path_prompt: None,
             reanchor_job: None,
@@ -363,7 +368,22 @@ impl App {
                 app.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }),
             Action::AnswerUnsaved(choice) => self.answer_unsaved(choice),
-            Action::DismissMessage => self.message = None,
+            Action::DismissMessage => {
+                self.message = None;
+                self.offer = None;
+            }
+            Action::OpenBackup { set, backup } => {
+                let again = Action::OpenBackup {
+                    set: set.clone(),
+                    backup: backup.clone(),
+                };
+                self.guard_unsaved(again, |app| {
+                    let (set_owned, backup_owned) = (set.clone(), backup.clone());
+                    app.open_with(&set, Some(backup), move || {
+                        document::load_backup(&set_owned, &backup_owned)
+                    });
+                });
+            }
             Action::PathPromptShow { purpose, text } => {
                 self.path_prompt = Some(PathPrompt { purpose, text });
             }
@@ -863,15 +883,26 @@ impl App {
     /// [`App::poll_open_job`]. The open document stays as it is until then, and stays if the
     /// file cannot be opened, takes too long, or the user cancels.
     fn open(&mut self, path: &Path, with_set: Option<&Path>) {
+        let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
+        self.open_with(path, None, move || {
+            document::load(&path_owned, set_owned.as_deref())
+        });
+    }
+
+    /// Runs `load` on the open worker; its result is installed by [`Self::poll_open_job`].
+    fn open_with(
+        &mut self,
+        path: &Path,
+        backup: Option<PathBuf>,
+        load: impl FnOnce() -> Result<document::Loaded, OpenError> + Send + 'static,
+    ) {
         let (tx, rx) = mpsc::channel();
         let ctx = self.ctx.clone();
-        let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
         let spawned = std::thread::Builder::new()
             .name("open".into())
             .stack_size(document::IMPORT_STACK_BYTES)
             .spawn(move || {
-                let result = document::load(&path_owned, set_owned.as_deref());
-                let _ = tx.send(result);
+                let _ = tx.send(load());
                 ctx.request_repaint();
             });
         match spawned {
@@ -879,6 +910,7 @@ impl App {
                 self.open_job = Some(OpenJob {
                     path: path.to_owned(),
                     started: std::time::Instant::now(),
+                    backup,
                     rx,
                 });
             }
@@ -905,6 +937,7 @@ impl App {
             }),
         };
         let path = job.path.clone();
+        let backup = job.backup.clone();
         self.open_job = None;
         let result = result.and_then(|loaded| match loaded {
             document::Loaded::Ready {
@@ -935,13 +968,39 @@ impl App {
                 }
             }
         });
-        if let Err(err) = result {
-            log::warn!("could not open {}: {err}", path.display());
-            self.message = Some(Message {
-                title: "Could not open the file".to_owned(),
-                body: format!("{err}\n\n{}", err.hint()),
-                is_error: true,
-            });
+        match result {
+            Ok(()) => {
+                if let Some(backup) = backup {
+                    // Unsaved until the analyst saves it over the damaged file (which the save
+                    // keeps as a backup in turn).
+                    self.doc.saved_revision = u64::MAX;
+                    self.set_status(format!(
+                        "Opened {}; save to replace the damaged set with it",
+                        backup.display()
+                    ));
+                }
+            }
+            Err(err) => {
+                log::warn!("could not open {}: {err}", path.display());
+                let mut body = format!("{err}\n\n{}", err.hint());
+                self.offer = None;
+                if let Some((backup, when)) = damaged_set(&err).and_then(good_backup) {
+                    body.push_str(&format!(
+                        "\n\nA backup of this set saved {when} opens without errors. Opening it \
+                         changes nothing on disk until you save."
+                    ));
+                    let set = error_set_path(&err).unwrap_or_default();
+                    self.offer = Some((
+                        format!("Open the backup of {when}"),
+                        Action::OpenBackup { set, backup },
+                    ));
+                }
+                self.message = Some(Message {
+                    title: "Could not open the file".to_owned(),
+                    body,
+                    is_error: true,
+                });
+            }
         }
     }
 
@@ -1081,7 +1140,7 @@ impl App {
                 .or_else(|_| std::env::var("USERNAME"))
                 .unwrap_or_default();
         }
-        match store::save_set(&self.doc.set, path) {
+        match store::save_set_with_backups(&self.doc.set, path) {
             Ok(()) => {
                 self.doc.set_path = Some(path.to_owned());
                 self.doc.saved_revision = self.doc.history.revision();
@@ -1367,4 +1426,38 @@ impl eframe::App for App {
     fn persist_egui_memory(&self) -> bool {
         false
     }
+}
+
+/// The set file an open error is about, if the error says the file is damaged (rather than
+/// missing or unreadable for other reasons).
+fn damaged_set(err: &OpenError) -> Option<&Path> {
+    match err {
+        OpenError::Set(
+            store::StoreError::Syntax { path, .. }
+            | store::StoreError::NotASet { path, .. }
+            | store::StoreError::Invalid { path, .. },
+        ) => Some(path),
+        _ => None,
+    }
+}
+
+fn error_set_path(err: &OpenError) -> Option<PathBuf> {
+    damaged_set(err).map(Path::to_owned)
+}
+
+/// The newest backup of the set at `path` that loads, and when it was saved (local time).
+fn good_backup(path: &Path) -> Option<(PathBuf, String)> {
+    let (good, _) = store::newest_good_backup(path);
+    let (backup, _) = good?;
+    let when = std::fs::metadata(&backup)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "earlier".to_owned());
+    Some((backup, when))
 }

@@ -28,6 +28,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         settings,
         reader,
         message,
+        offer,
         unsaved_prompt,
         path_prompt,
         reanchor_job,
@@ -75,7 +76,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
     } else if let Some(prompt) = path_prompt {
         path_prompt_ui(ui.ctx(), prompt, actions);
     } else if let Some(message) = message {
-        message_ui(ui.ctx(), message, actions);
+        message_ui(ui.ctx(), message, offer.as_ref(), actions);
     }
 }
 
@@ -396,7 +397,12 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
     }
 }
 
-fn message_ui(ctx: &egui::Context, message: &Message, actions: &mut Vec<Action>) {
+fn message_ui(
+    ctx: &egui::Context,
+    message: &Message,
+    offer: Option<&(String, Action)>,
+    actions: &mut Vec<Action>,
+) {
     let modal = egui::Modal::new(egui::Id::unique("message")).show(ctx, |ui| {
         ui.set_max_width(480.0);
         let title = RichText::new(&message.title).heading();
@@ -407,9 +413,17 @@ fn message_ui(ctx: &egui::Context, message: &Message, actions: &mut Vec<Action>)
         }
         ui.label(&message.body);
         ui.add_space(8.0);
-        if ui.button("OK").clicked() {
-            actions.push(Action::DismissMessage);
-        }
+        ui.horizontal(|ui| {
+            if let Some((text, action)) = offer
+                && ui.button(text).clicked()
+            {
+                actions.push(Action::DismissMessage);
+                actions.push(action.clone());
+            }
+            if ui.button("OK").clicked() {
+                actions.push(Action::DismissMessage);
+            }
+        });
     });
     if modal.should_close() {
         actions.push(Action::DismissMessage);
