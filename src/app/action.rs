@@ -117,6 +117,9 @@ pub enum Action {
     ZoomOut,
     ZoomReset,
     ToggleTheme,
+
+    /// The set's analyst, other analysts' sets, and comparing with them.
+    Sets(crate::app::others::SetsAction),
 }
 
 /// A user-facing command: what menus and shortcuts offer.

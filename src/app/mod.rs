@@ -8,6 +8,7 @@
 mod action;
 mod dialogs;
 mod document;
+mod others;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -20,6 +21,9 @@ pub use dialogs::{
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
     read_article, read_article_guarded, sample_article,
+};
+pub use others::{
+    Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, format_rate,
 };
 
 use std::sync::Arc;
@@ -358,6 +362,7 @@ impl App {
                         PromptPurpose::SaveSet => Action::SaveTo(path),
                         PromptPurpose::Open => Action::Open(path),
                         PromptPurpose::Export(format) => Action::ExportTo(format, path),
+                        PromptPurpose::OpenOther => Action::Sets(SetsAction::Open(path)),
                     });
                 } else {
                     self.after_save = None;
@@ -451,6 +456,7 @@ impl App {
                 self.view.dark = !self.view.dark;
                 self.settings.dark = self.view.dark;
             }
+            Action::Sets(action) => self.apply_sets(action),
         }
     }
 
@@ -950,6 +956,7 @@ impl App {
             self.theme_applied = Some(self.view.dark);
         }
         self.handle_window_input(&ctx);
+        self.refresh_comparison();
 
         ui::app_ui(ui, self);
 

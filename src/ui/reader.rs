@@ -94,6 +94,8 @@ pub struct ReaderCache {
     header: Option<Arc<Galley>>,
     /// Number of paragraphs laid out during the last frame (for tests and benchmarks).
     pub laid_out_last_frame: usize,
+    /// Other analysts' annotations, drawn as outlines.
+    outlines: crate::ui::outlines::OutlineIndex,
 }
 
 impl ReaderCache {
@@ -630,6 +632,7 @@ fn paint(
         let range = a.review.as_ref()?.proposal?.range();
         Some((range, theme::label_colour(&doc.set.labels, &a.label), a.id))
     });
+    cache.outlines.prepare(doc);
 
     for index in visible {
         let Some(galley) = cache.galley(ctx, doc, index) else {
@@ -706,6 +709,9 @@ fn paint(
                 }
             }
         }
+        cache
+            .outlines
+            .paint_paragraph(painter, index, top, &galley, flash);
     }
 }
 
@@ -916,11 +922,17 @@ fn interact(
     if response.secondary_clicked() {
         cache.context_target = hovered_annotations.first().copied();
     }
-    if !hovered_annotations.is_empty() && !response.context_menu_opened() {
+    let hovered_others = match at {
+        Some(a) if response.hovered() && !cache.dragging => cache.outlines.hits_at(doc, a),
+        _ => Vec::new(),
+    };
+    let hovered_any = !hovered_annotations.is_empty() || !hovered_others.is_empty();
+    if hovered_any && !response.context_menu_opened() {
         response.clone().on_hover_ui_at_pointer(|ui| {
             for id in &hovered_annotations {
                 annotation_tooltip_ui(ui, doc, *id);
             }
+            crate::ui::outlines::tooltip_ui(ui, doc, &hovered_others);
         });
     }
 
