@@ -451,7 +451,7 @@ fn a_set_of_another_version_is_reanchored_in_memory_and_says_what_was_lost() {
     assert!(
         message
             .body
-            .contains("1 annotations placed, 1 could not be placed"),
+            .contains("1 annotation placed, 1 could not be placed"),
         "{}",
         message.body
     );

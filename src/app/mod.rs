@@ -23,7 +23,8 @@ pub use document::{
     read_article, read_article_guarded, sample_article,
 };
 pub use others::{
-    Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, format_rate,
+    Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, annotation_count,
+    format_rate,
 };
 
 use std::sync::Arc;

@@ -244,8 +244,8 @@ pub fn place_in_article(
             "it has no annotations to place".to_owned()
         } else {
             format!(
-                "none of its {} annotations could be found in this text",
-                set.annotations.len()
+                "none of its {} could be found in this text",
+                annotation_count(set.annotations.len())
             )
         };
         return Err(Refusal(format!(
@@ -298,6 +298,15 @@ fn load_other(
         set,
         original,
     )))
+}
+
+/// "1 annotation", "2 annotations".
+pub fn annotation_count(n: usize) -> String {
+    if n == 1 {
+        "1 annotation".to_owned()
+    } else {
+        format!("{n} annotations")
+    }
 }
 
 /// `Some(0.583)` → `"0.583"`, `None` → `"—"` (a rate whose denominator is 0).
@@ -489,24 +498,24 @@ impl App {
             Ok(other) => {
                 let text = match other.not_placed {
                     0 => format!(
-                        "Opened {}'s set: {} annotations",
+                        "Opened {}'s set: {}",
                         other.analyst(),
-                        other.placed()
+                        annotation_count(other.placed())
                     ),
                     n => format!(
-                        "Opened {}'s set: {} annotations placed, {n} could not be placed in \
-                         this version of the article",
+                        "Opened {}'s set: {} placed, {n} could not be placed in this version \
+                         of the article",
                         other.analyst(),
-                        other.placed()
+                        annotation_count(other.placed())
                     ),
                 };
                 if other.set.article.content_hash != other.original.article.content_hash {
                     self.message = Some(Message {
                         title: "The set was made on another version".to_owned(),
                         body: format!(
-                            "{} was made against another version of this article, so \
+                            "This set was made against another version of the article, so \
                              Claimlens re-anchored it in memory (the file is not changed).\n\n\
-                             {text}.",
+                             {text}.\n\n{}",
                             path.display()
                         ),
                         is_error: false,
@@ -623,8 +632,8 @@ impl App {
                 c.chosen.clear();
             }
             self.set_status(format!(
-                "Merged {} annotations from {name}'s set (Ctrl+Z undoes)",
-                ids.len()
+                "Merged {} from {name}'s set (Ctrl+Z undoes)",
+                annotation_count(ids.len())
             ));
         }
     }
@@ -655,6 +664,8 @@ mod tests {
         assert_eq!(format_rate(Some(1.0)), "1.000");
         assert_eq!(format_rate(Some(0.0)), "0.000");
         assert_eq!(format_rate(None), "—");
+        assert_eq!(annotation_count(1), "1 annotation");
+        assert_eq!(annotation_count(0), "0 annotations");
     }
 
     #[test]
@@ -733,7 +744,11 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.0.contains("annotates another article"), "{}", err.0);
-        assert!(err.0.contains("none of its 1 annotations"), "{}", err.0);
+        assert!(
+            err.0.contains("none of its 1 annotation could"),
+            "{}",
+            err.0
+        );
         // Naming the open article's file, it is shown with everything unplaced.
         let placed =
             place_in_article(&set, Path::new("b.ron"), &mine, true, Timestamp::UNIX_EPOCH).unwrap();

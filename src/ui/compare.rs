@@ -23,8 +23,12 @@ pub fn compare_window_ui(ctx: &egui::Context, doc: &Document, actions: &mut Vec<
         return;
     };
     let mut open = true;
+    // Low on the left, away from the article's opening lines and the side panel.
+    let corner = ctx.content_rect().left_bottom() + egui::vec2(16.0, -40.0);
     egui::Window::new(format!("Compare with {}", other.analyst()))
         .id(egui::Id::unique("compare-window"))
+        .pivot(egui::Align2::LEFT_BOTTOM)
+        .default_pos(corner)
         .open(&mut open)
         .default_size([620.0, 560.0])
         .resizable(true)

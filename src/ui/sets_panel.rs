@@ -4,7 +4,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::{Action, Document, OtherSet, SetsAction, analyst_name};
+use crate::app::{Action, Document, OtherSet, SetsAction, analyst_name, annotation_count};
 use crate::model::{AnnotationSet, LabelId};
 use crate::ui::{outlines, theme};
 
@@ -42,9 +42,15 @@ pub fn sets_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
             other_entry_ui(ui, doc, other, actions);
         }
         if let Some(path) = &others.loading {
+            // The file name only: a row does not wrap, and a long path would widen the panel
+            // for good.
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(format!("Reading {}…", path.display()));
+                ui.label(format!("Reading {name}…"));
             });
         }
         ui.add_space(2.0);
@@ -117,8 +123,8 @@ fn active_entry_ui(ui: &mut Ui, doc: &Document) {
             |n| n.to_string_lossy().into_owned(),
         );
     ui.weak(format!(
-        "{file} · {} annotations · {}",
-        doc.set.annotations.len(),
+        "{file} · {} · {}",
+        annotation_count(doc.set.annotations.len()),
         counts_text(&doc.set, &doc.set.counts())
     ));
 }
@@ -133,16 +139,12 @@ fn other_entry_ui(ui: &mut Ui, doc: &Document, other: &OtherSet, actions: &mut V
         if shown.changed() {
             actions.push(Action::Sets(SetsAction::SetVisible(key, visible)));
         }
-        outlines::style_sample_ui(
-            ui,
-            other.style,
-            theme::muted_text_colour(ui.visuals().dark_mode),
-        );
+        outlines::style_sample_ui(ui, other.style, theme::text_colour(ui.visuals().dark_mode));
     });
     let mut summary = format!(
-        "{} · {} annotations · {}",
+        "{} · {} · {}",
         other.file_name(),
-        other.placed(),
+        annotation_count(other.placed()),
         counts_text(&other.set, &other.counts)
     );
     if other.not_placed > 0 {
