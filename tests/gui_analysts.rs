@@ -467,6 +467,23 @@ fn a_set_of_another_version_is_reanchored_in_memory_and_says_what_was_lost() {
 }
 
 #[test]
+fn making_a_set_of_another_version_active_reanchors_it_as_one_undo_step() {
+    let mut h = bob_with("edited-version.claimlens.ron");
+    h.get_by_label("OK").click();
+    h.run();
+    h.get_by_label("Make active").click();
+    h.run();
+    let doc = &h.state().doc;
+    assert_eq!(doc.set.analyst, "carol");
+    // Opened as the file is, then re-anchored through the history like any set.
+    assert_eq!(doc.set.article.content_hash, doc.article.hash);
+    assert_eq!(doc.set.pending_review().count(), 1);
+    assert!(doc.history.can_undo());
+    h.get_by_label_contains("Review after re-anchoring (1)");
+    assert_eq!(doc.others.sets[0].analyst(), "bob");
+}
+
+#[test]
 fn the_analyst_name_is_an_undoable_edit() {
     let mut h = harness_with(Some(fixture("bob.claimlens.ron")), Arc::default());
     h.get_by_label("Change…").click();
