@@ -488,12 +488,11 @@ fn the_analyst_name_is_an_undoable_edit() {
     let mut h = harness_with(Some(fixture("bob.claimlens.ron")), Arc::default());
     h.get_by_label("Change…").click();
     h.run();
-    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    let field = h.get_by_label("Analyst:");
     field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_role(egui::accesskit::Role::TextInput)
-        .type_text("Robert Smith");
+    h.get_by_label("Analyst:").type_text("Robert Smith");
     h.run();
     h.get_by_label("OK").click();
     h.run();
@@ -513,11 +512,11 @@ fn without_a_file_dialog_the_app_asks_for_the_other_set_path() {
     let mut h = harness_with(Some(fixture("bob.claimlens.ron")), dialogs);
     click_menu(&mut h, "File", "Open another analyst's set…");
     h.get_by_label("Open another analyst's set");
-    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    let field = h.get_by_label("Path:");
     field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_role(egui::accesskit::Role::TextInput)
+    h.get_by_label("Path:")
         .type_text(&fixture("alice.claimlens.ron").display().to_string());
     h.run();
     h.get_by_label("Open").click();

@@ -13,7 +13,7 @@ mod others;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-pub use action::{Action, Command, TextSelection, UnsavedChoice};
+pub use action::{Action, Command, ListView, TextSelection, UnsavedChoice};
 pub use dialogs::{
     DialogAnswer, DialogReply, DialogRequest, Dialogs, NativeDialogs, PromptPurpose,
     ScriptedDialogs,
@@ -133,9 +133,48 @@ pub struct PathPrompt {
     pub text: String,
 }
 
+/// Linking an annotation to another (after L): first the other end, then the relation type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkState {
+    /// The annotation the analyst started from.
+    pub from: AnnotationId,
+    /// Filters the picker's list by quote and note.
+    pub query: String,
+    /// The highlighted row of the picker's list.
+    pub row: usize,
+    /// The other end, once picked; then `option` is the highlighted relation type.
+    pub target: Option<AnnotationId>,
+    pub option: usize,
+}
+
+/// How many matches the find bar lists; past this it says so.
+pub const FIND_LIMIT: usize = 10_000;
+
+/// The find bar (Ctrl+F).
+#[derive(Clone, Debug, Default)]
+pub struct FindState {
+    pub query: String,
+    /// Matches in text order (code point ranges), at most [`FIND_LIMIT`].
+    pub matches: Vec<std::ops::Range<usize>>,
+    /// The match shown (and selected).
+    pub current: Option<usize>,
+    /// The article's folded text, built the first time find is used on it.
+    folded: Option<(crate::model::ContentHash, Arc<crate::model::FoldedText>)>,
+}
+
 /// Everything about the view that is not part of the document.
 #[derive(Clone, Debug, Default)]
 pub struct ViewState {
+    /// Linking the selected annotation to another, if under way.
+    pub link: Option<LinkState>,
+    /// Which annotations the list shows and the article highlights at full strength.
+    pub filter: crate::model::Filter,
+    /// The annotations `filter` leaves out, for the set generation in `hidden_for`.
+    pub hidden: std::collections::HashSet<AnnotationId>,
+    hidden_for: Option<u64>,
+    pub list_view: ListView,
+    /// The find bar, while open.
+    pub find: Option<FindState>,
     pub selection: Option<TextSelection>,
     pub selected: Option<AnnotationId>,
     /// The note being typed for an annotation, recorded as one edit when the analyst stops.
@@ -428,6 +467,110 @@ impl App {
                 }
             }
 
+            Action::StartLink(id) => {
+                self.commit_note_draft();
+                if self.doc.set.get(id).is_some() {
+                    self.view.selected = Some(id);
+                    self.view.link = Some(LinkState {
+                        from: id,
+                        query: String::new(),
+                        row: 0,
+                        target: None,
+                        option: 0,
+                    });
+                }
+            }
+            Action::LinkQuery(query) => {
+                if let Some(link) = &mut self.view.link {
+                    link.query = query;
+                    link.row = 0;
+                }
+            }
+            Action::LinkMove(delta) => {
+                if let Some(link) = &mut self.view.link {
+                    let at = if link.target.is_some() {
+                        &mut link.option
+                    } else {
+                        &mut link.row
+                    };
+                    *at = at.saturating_add_signed(delta as isize);
+                }
+            }
+            Action::LinkPick(id) => {
+                if let Some(link) = &mut self.view.link {
+                    if id == link.from {
+                        self.set_status("Pick another annotation to link to");
+                    } else {
+                        link.target = Some(id);
+                        link.option = 0;
+                    }
+                }
+            }
+            Action::LinkBack => {
+                if let Some(link) = &mut self.view.link {
+                    link.target = None;
+                }
+            }
+            Action::LinkCancel => self.view.link = None,
+            Action::AddRelation(option) => {
+                self.commit_note_draft();
+                match crate::model::add_relation_edit(
+                    &self.doc.set,
+                    &option.kind,
+                    option.from,
+                    option.to,
+                ) {
+                    Ok(edit) => {
+                        self.record(vec![edit]);
+                        self.view.link = None;
+                        let text = self.relation_sentence(&option.kind, option.from, option.to);
+                        self.set_status(format!("Linked: {text}"));
+                    }
+                    Err(err) => self.set_status(format!("Cannot link these: {err}")),
+                }
+            }
+            Action::RemoveRelation(id) => {
+                if let Some(relation) = self.doc.set.relation(id).cloned() {
+                    self.commit_note_draft();
+                    let text = self.relation_sentence(&relation.kind, relation.from, relation.to);
+                    self.record(vec![Edit::RemoveRelation(relation)]);
+                    self.set_status(format!("Removed the link: {text}"));
+                }
+            }
+            Action::SetFilter(filter) => {
+                self.view.filter = filter;
+                self.view.hidden_for = None;
+            }
+            Action::SetListView(list_view) => self.view.list_view = list_view,
+            Action::FindOpen => {
+                self.view.find.get_or_insert_with(FindState::default);
+                self.ctx
+                    .memory_mut(|m| m.request_focus(ui::find::field_id()));
+                // A short selection is what the analyst wants to find.
+                if let Some(sel) = self.view.selection.filter(|s| !s.is_empty())
+                    && sel.range().len() <= 200
+                {
+                    let text = self.doc.article.slice(sel.range()).to_owned();
+                    if !text.contains('\n') {
+                        self.find(text);
+                    }
+                }
+            }
+            Action::FindQuery(query) => self.find(query),
+            Action::FindStep(forward) => match &mut self.view.find {
+                None => self.apply(Action::FindOpen),
+                Some(find) if !find.matches.is_empty() => {
+                    let n = find.matches.len();
+                    let next = match find.current {
+                        Some(i) if forward => (i + 1) % n,
+                        Some(i) => (i + n - 1) % n,
+                        None => 0,
+                    };
+                    self.show_match(next);
+                }
+                Some(_) => {}
+            },
+            Action::FindClose => self.view.find = None,
             Action::SetTextSelection(selection) => self.view.selection = selection,
             Action::SelectAnnotation(id) => self.select(id),
             Action::Reveal(id) => {
@@ -444,6 +587,39 @@ impl App {
                     }
                 }
             }
+            Action::RevealStep(forward) => {
+                let shown = |a: &&Annotation| {
+                    !self.doc.unplaced.contains(&a.id) && !self.view.hidden.contains(&a.id)
+                };
+                let here = self
+                    .view
+                    .selected
+                    .and_then(|id| self.doc.set.get(id))
+                    .map(|a| (a.anchor.position.start, a.anchor.position.end, a.id));
+                let annotations = &self.doc.set.annotations;
+                let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+                let next = if forward {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) > h))
+                        .min_by_key(|a| key(a))
+                } else {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) < h))
+                        .max_by_key(|a| key(a))
+                };
+                match next.map(|a| a.id) {
+                    Some(id) => self.apply(Action::Reveal(id)),
+                    None => self.set_status(if forward {
+                        "No annotation after this one"
+                    } else {
+                        "No annotation before this one"
+                    }),
+                }
+            }
             Action::CopySelection => {
                 if let Some(sel) = self.view.selection.filter(|s| !s.is_empty()) {
                     let text = self.doc.article.slice(sel.range()).to_owned();
@@ -458,6 +634,94 @@ impl App {
                 self.settings.dark = self.view.dark;
             }
             Action::Sets(action) => self.apply_sets(action),
+        }
+    }
+
+    /// "“quote” attributed to “quote”", for status lines.
+    fn relation_sentence(
+        &self,
+        kind: &crate::model::RelationTypeId,
+        from: AnnotationId,
+        to: AnnotationId,
+    ) -> String {
+        let quote = |id| {
+            self.doc
+                .set
+                .get(id)
+                .map(|a| ui::reader::elide(&a.anchor.quote.exact, 40))
+                .unwrap_or_default()
+        };
+        format!(
+            "“{}” {} “{}”",
+            quote(from),
+            self.doc.set.labels.relation_name_of(kind),
+            quote(to)
+        )
+    }
+
+    /// Finds `query` in the article and shows the first match from the reading position on.
+    fn find(&mut self, query: String) {
+        let article = &self.doc.article;
+        let find = self.view.find.get_or_insert_with(FindState::default);
+        let folded = match &find.folded {
+            Some((hash, folded)) if *hash == article.hash => folded.clone(),
+            _ => {
+                let folded = Arc::new(crate::model::FoldedText::new(&article.text));
+                find.folded = Some((article.hash.clone(), folded.clone()));
+                folded
+            }
+        };
+        find.matches = folded.find_all(&query, FIND_LIMIT);
+        find.query = query;
+        find.current = None;
+        let from = self.view.selection.map_or(0, |s| s.range().start);
+        let count = find.matches.len();
+        let first = find.matches.partition_point(|m| m.start < from);
+        if count > 0 {
+            self.show_match(first % count);
+        }
+    }
+
+    /// Makes match `index` the current one: selected (so 1–9 marks it) and scrolled to.
+    fn show_match(&mut self, index: usize) {
+        let Some(find) = &mut self.view.find else {
+            return;
+        };
+        let Some(range) = find.matches.get(index).cloned() else {
+            return;
+        };
+        find.current = Some(index);
+        self.view.selection = Some(TextSelection {
+            anchor: range.start,
+            head: range.end,
+        });
+        self.view.scroll_to = Some(range.start);
+    }
+
+    /// Recomputes the annotations the filter hides, when the filter or the set changed.
+    fn refresh_filter(&mut self) {
+        if self.view.hidden_for == Some(self.doc.generation) {
+            return;
+        }
+        let filter = &self.view.filter;
+        self.view.hidden = if filter.is_empty() {
+            Default::default()
+        } else {
+            self.doc
+                .set
+                .annotations
+                .iter()
+                .filter(|a| !filter.matches(a))
+                .map(|a| a.id)
+                .collect()
+        };
+        self.view.hidden_for = Some(self.doc.generation);
+        // Link mode ends when its annotations are gone (undo, another document).
+        if let Some(link) = &self.view.link
+            && (self.doc.set.get(link.from).is_none()
+                || link.target.is_some_and(|t| self.doc.set.get(t).is_none()))
+        {
+            self.view.link = None;
         }
     }
 
@@ -796,6 +1060,9 @@ impl App {
 
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.view.link = None;
+        self.view.find = None;
+        self.view.hidden_for = None;
         self.reanchor_job = None;
         self.view.selection = None;
         self.view.selected = None;
@@ -956,6 +1223,7 @@ impl App {
             });
             self.theme_applied = Some(self.view.dark);
         }
+        self.refresh_filter();
         self.handle_window_input(&ctx);
         self.refresh_comparison();
 
@@ -1052,8 +1320,15 @@ impl App {
         }
         self.keyboard_selection(ctx);
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
-            self.actions.push(Action::SetTextSelection(None));
-            self.actions.push(Action::SelectAnnotation(None));
+            // Esc leaves the innermost thing first: linking, the find bar, then the selection.
+            if self.view.link.is_some() {
+                self.actions.push(Action::LinkCancel);
+            } else if self.view.find.is_some() {
+                self.actions.push(Action::FindClose);
+            } else {
+                self.actions.push(Action::SetTextSelection(None));
+                self.actions.push(Action::SelectAnnotation(None));
+            }
         }
     }
 }

@@ -9,8 +9,12 @@
 //! * [`theme`]: every colour and size.
 
 pub mod compare;
+pub mod filter;
+pub mod find;
+pub mod link;
 pub mod outlines;
 pub mod reader;
+pub mod relations;
 pub mod sets_panel;
 pub mod side_panel;
 pub mod theme;
@@ -63,6 +67,9 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
             sets_panel::sets_ui(ui, doc, actions);
             side_panel::side_panel_ui(ui, doc, view, actions);
         });
+    if let Some(find) = &view.find {
+        egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));
+    }
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(theme::reader_background(view.dark)))
         .show(ui, |ui| {
@@ -70,7 +77,9 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         });
 
     compare::compare_window_ui(ui.ctx(), doc, actions);
-
+    if let Some(link) = &view.link {
+        link::link_picker_ui(ui.ctx(), doc, link, actions);
+    }
     if let Some(pending) = unsaved_prompt {
         unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
     } else if let Some(prompt) = path_prompt {
@@ -139,6 +148,10 @@ fn menu_bar_ui(
         ui.separator();
         let has_selection = view.selection.is_some_and(|s| !s.is_empty());
         command_button(ui, Command::Copy, has_selection, selected, actions);
+        command_button(ui, Command::Find, true, selected, actions);
+        command_button(ui, Command::Link, selected.is_some(), selected, actions);
+        command_button(ui, Command::NextAnnotation, true, selected, actions);
+        command_button(ui, Command::PreviousAnnotation, true, selected, actions);
         command_button(
             ui,
             Command::DeleteAnnotation,
@@ -360,11 +373,14 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
              Type the file's path:",
         );
         let mut text = prompt.text.clone();
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .desired_width(f32::INFINITY)
-                .hint_text("/path/to/file"),
-        );
+        let path_label = ui.label("Path:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("/path/to/file"),
+            )
+            .labelled_by(path_label.id);
         if ui.memory(|m| m.focused().is_none()) {
             // Type straight away when the prompt opens.
             field.request_focus();
