@@ -156,6 +156,9 @@ pub enum Action {
     ZoomOut,
     ZoomReset,
     ToggleTheme,
+
+    /// The set's analyst, other analysts' sets, and comparing with them.
+    Sets(crate::app::others::SetsAction),
 }
 
 /// How the side panel lists the annotations.

@@ -8,6 +8,7 @@
 mod action;
 mod dialogs;
 mod document;
+mod others;
 pub mod recovery;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,10 @@ pub use dialogs::{
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
     read_article, read_article_guarded, sample_article,
+};
+pub use others::{
+    Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, annotation_count,
+    format_rate,
 };
 
 use std::sync::Arc;
@@ -484,6 +489,7 @@ impl App {
                         PromptPurpose::SaveSet => Action::SaveTo(path),
                         PromptPurpose::Open => Action::Open(path),
                         PromptPurpose::Export(format) => Action::ExportTo(format, path),
+                        PromptPurpose::OpenOther => Action::Sets(SetsAction::Open(path)),
                     });
                 } else {
                     self.after_save = None;
@@ -717,6 +723,7 @@ impl App {
                 self.view.dark = !self.view.dark;
                 self.settings.dark = self.view.dark;
             }
+            Action::Sets(action) => self.apply_sets(action),
         }
     }
 
@@ -1495,6 +1502,7 @@ impl App {
         }
         self.refresh_filter();
         self.handle_window_input(&ctx);
+        self.refresh_comparison();
 
         ui::app_ui(ui, self);
 
