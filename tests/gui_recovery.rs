@@ -237,3 +237,48 @@ fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file
     assert_eq!(std::fs::read(backup_path(&set_path, 1)).unwrap(), damaged);
     assert!(!h.state().doc.is_dirty());
 }
+
+#[test]
+fn an_article_changed_on_disk_is_noticed_read_again_and_the_set_reanchored() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("story.txt");
+    std::fs::write(&article, SAMPLE_TEXT).unwrap();
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    mark(&mut h, "Hikvision", Key::Num2);
+    let id = h.state().view.selected.unwrap();
+    let old_start = h.state().doc.set.get(id).unwrap().anchor.position.start;
+
+    // Another program corrects the article: a sentence goes in at the top.
+    let insert = "Correction: an earlier version misnamed the memo’s author.\n\n";
+    std::fs::write(&article, format!("{insert}{SAMPLE_TEXT}")).unwrap();
+    step_until(&mut h, "the change is noticed", |app| app.message.is_some());
+    h.run();
+    let message = h.state().message.clone().unwrap();
+    assert_eq!(message.title, "The article changed on disk");
+    assert!(message.body.contains("story.txt"), "{}", message.body);
+    assert_eq!(
+        h.state().doc.article.text.chars().count(),
+        claimlens::app::sample_article().char_len(),
+        "nothing changes before the analyst agrees"
+    );
+
+    h.get_by_label("Read it again and re-anchor").click();
+    h.run();
+    wait_for_open(&mut h);
+    let state = h.state();
+    assert!(state.doc.article.text.starts_with("Correction:"));
+    let a = state.doc.set.get(id).expect("the annotation is kept");
+    assert_eq!(a.anchor.quote.exact, "Hikvision");
+    assert_eq!(
+        a.anchor.position.start,
+        old_start + insert.chars().count(),
+        "re-anchored past the inserted sentence"
+    );
+    assert_eq!(state.doc.set.article.content_hash, state.doc.article.hash);
+    // The history survives: undo takes back the re-anchoring, then the annotation.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert!(h.state().doc.set.annotations.is_empty());
+}

@@ -57,6 +57,8 @@ pub enum Action {
         article: PathBuf,
         set: PathBuf,
     },
+    /// Read the open article again (it changed on disk) and re-anchor the set to it.
+    ReloadArticle,
     /// Open the unsaved work of this recovery record (found at start).
     RestoreRecovery(PathBuf),
     /// Delete this recovery record (its unsaved work is not wanted).

@@ -66,6 +66,8 @@ enum OpenOrigin {
     File,
     /// A backup of the set at the job's path: unsaved until saved over it.
     Backup(PathBuf),
+    /// The open article read again after it changed on disk: the set stays, re-anchored.
+    Reload,
     /// Unsaved work from a recovery record: unsaved, with the set file it had (if any).
     Recovery {
         record: PathBuf,
@@ -264,6 +266,10 @@ pub struct App {
     quitting: bool,
     /// Bumped on every keystroke in a note (the draft is autosaved too).
     draft_revision: u64,
+    /// The open article file's modification time and size when read, and when it was last
+    /// looked at (`ctx` time), to notice it changing on disk.
+    article_stamp: Option<(PathBuf, Option<std::time::SystemTime>, u64)>,
+    article_checked: f64,
     title_shown: String,
     theme_applied: Option<bool>,
     ctx: egui::Context,
@@ -315,6 +321,8 @@ impl App {
             open_timeout: options.open_timeout,
             quitting: false,
             draft_revision: 0,
+            article_stamp: None,
+            article_checked: 0.0,
             text_focus_last_frame: false,
             discard_confirmed: false,
             title_shown: String::new(),
@@ -431,6 +439,20 @@ impl App {
             Action::DismissMessage => {
                 self.message = None;
                 self.offer = None;
+            }
+            Action::ReloadArticle => {
+                if let Some(path) = self.doc.article_path().map(Path::to_owned) {
+                    let read = path.clone();
+                    self.open_with(&path, OpenOrigin::Reload, move || {
+                        let article = document::read_article(&read)?;
+                        Ok(document::Loaded::Ready {
+                            article: Box::new(article),
+                            source: ArticleSource::File(read.clone()),
+                            set: None,
+                            remember: read,
+                        })
+                    });
+                }
             }
             Action::RestoreRecovery(record) => {
                 let again = Action::RestoreRecovery(record.clone());
@@ -907,6 +929,76 @@ impl App {
         }
     }
 
+    /// Every two seconds: has the open article's file changed on disk? Then say so and offer to
+    /// read it again (the annotations are re-anchored; nothing is lost).
+    fn watch_article(&mut self) {
+        const EVERY: f64 = 2.0;
+        let now = self.time();
+        let Some((path, modified, len)) = self.article_stamp.clone() else {
+            return;
+        };
+        self.ctx
+            .request_repaint_after(std::time::Duration::from_secs_f64(EVERY));
+        if now - self.article_checked < EVERY || self.open_job.is_some() {
+            return;
+        }
+        self.article_checked = now;
+        let current = file_stamp(&path);
+        if current.1 == modified && current.2 == len {
+            return;
+        }
+        let gone = !path.exists();
+        self.article_stamp = Some(current);
+        if self.message.is_some() || self.unsaved_prompt.is_some() {
+            return;
+        }
+        let name = path.display().to_string();
+        if gone {
+            self.message = Some(Message {
+                title: "The article was moved or deleted".to_owned(),
+                body: format!(
+                    "{name} is no longer there. The article stays open as it was read, and your \
+                     annotations are safe; save them as usual."
+                ),
+                is_error: false,
+            });
+            return;
+        }
+        self.message = Some(Message {
+            title: "The article changed on disk".to_owned(),
+            body: format!(
+                "{name} was changed by another program since Claimlens read it. Read it again \
+                 to see the new text: your annotations are re-anchored to it, and those that \
+                 cannot be placed confidently wait for your review. Nothing is dropped."
+            ),
+            is_error: false,
+        });
+        self.offer = Some((
+            "Read it again and re-anchor".to_owned(),
+            Action::ReloadArticle,
+        ));
+    }
+
+    /// Replaces the open article by its new version, keeping the set and its history, and
+    /// re-anchors (one undoable step).
+    fn reload_article(&mut self, article: crate::model::Article) {
+        self.commit_note_draft();
+        let same = article.hash == self.doc.article.hash;
+        self.doc.article = article;
+        self.doc.refresh();
+        self.reader = ui::reader::ReaderCache::default();
+        self.view.selection = None;
+        self.view.find = None;
+        self.article_stamp = self.doc.article_path().map(file_stamp);
+        if same {
+            self.set_status("The article's text is unchanged");
+        } else if self.doc.needs_reanchoring() {
+            self.start_reanchoring();
+        } else {
+            self.set_status("Read the new version of the article");
+        }
+    }
+
     /// The generation of the document last written to its recovery record (tests wait on it).
     pub fn autosaved_generation(&self) -> Option<u64> {
         self.autosave.as_ref().map(|a| a.saver.written_generation())
@@ -1159,6 +1251,10 @@ impl App {
                 set,
                 remember,
             } => {
+                if matches!(origin, OpenOrigin::Reload) {
+                    self.reload_article(*article);
+                    return Ok(());
+                }
                 self.install(*article, source, set);
                 if !matches!(origin, OpenOrigin::Recovery { .. }) {
                     self.remember(&remember);
@@ -1185,7 +1281,7 @@ impl App {
         });
         match result {
             Ok(()) => match origin {
-                OpenOrigin::File => {}
+                OpenOrigin::File | OpenOrigin::Reload => {}
                 OpenOrigin::Backup(backup) => {
                     // Unsaved until the analyst saves it over the damaged file (which the save
                     // keeps as a backup in turn).
@@ -1337,6 +1433,7 @@ impl App {
 
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.article_stamp = self.doc.article_path().map(file_stamp);
         self.view.link = None;
         self.view.find = None;
         self.view.hidden_for = None;
@@ -1516,6 +1613,7 @@ impl App {
         }
 
         self.autosave_tick();
+        self.watch_article();
         self.text_focus_last_frame = ctx.text_edit_focused();
         let title = self.doc.window_title();
         if title != self.title_shown {
@@ -1689,4 +1787,14 @@ fn good_backup(path: &Path) -> Option<(PathBuf, String)> {
         })
         .unwrap_or_else(|| "earlier".to_owned());
     Some((backup, when))
+}
+
+/// A file's path, modification time and size (what tells that it changed).
+fn file_stamp(path: &Path) -> (PathBuf, Option<std::time::SystemTime>, u64) {
+    let meta = std::fs::metadata(path).ok();
+    (
+        path.to_owned(),
+        meta.as_ref().and_then(|m| m.modified().ok()),
+        meta.map_or(0, |m| m.len()),
+    )
 }
