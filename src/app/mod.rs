@@ -8,6 +8,7 @@
 mod action;
 mod dialogs;
 mod document;
+pub mod presets;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
