@@ -688,11 +688,12 @@ fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
         "{suggested}"
     );
 
-    let field = h.get_by_role(egui::accesskit::Role::TextInput);
+    // By its name: the selected annotation's details have text fields too.
+    let field = h.get_by_label("File path");
     field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_role(egui::accesskit::Role::TextInput)
+    h.get_by_label("File path")
         .type_text(&target.display().to_string());
     h.run();
     h.get_by_label("Save").click();

@@ -3,6 +3,7 @@
 mod cli;
 mod export;
 mod gui;
+mod gui_labels;
 mod import;
 mod interchange;
 mod purity;

@@ -9,7 +9,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use crate::app::dialogs::PromptPurpose;
 use crate::export::ExportFormat;
-use crate::model::{AnnotationId, LabelId};
+use crate::model::{AnnotationId, AttributeValue, LabelId};
 
 /// A range of the article the user selected, in code points (`anchor` where the drag started,
 /// `head` where it is now; either may be larger).
@@ -117,6 +117,17 @@ pub enum Action {
     ZoomOut,
     ZoomReset,
     ToggleTheme,
+
+    /// The label-set editor, presets (see `app::labels`).
+    Labels(crate::app::LabelsAction),
+    /// Set (`Some`) or clear an attribute of an annotation: one undo step.
+    SetAttribute {
+        id: AnnotationId,
+        attribute: String,
+        value: Option<AttributeValue>,
+    },
+    /// Give an annotation these tags (normalised): one undo step.
+    SetTags(AnnotationId, Vec<String>),
 }
 
 /// A user-facing command: what menus and shortcuts offer.

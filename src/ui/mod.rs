@@ -5,6 +5,8 @@
 //! * [`side_panel`]: details of the selected annotation and the grouped list.
 //! * [`theme`]: every colour and size.
 
+pub mod attributes;
+pub mod labels_editor;
 pub mod reader;
 pub mod side_panel;
 pub mod theme;
@@ -26,6 +28,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         message,
         unsaved_prompt,
         path_prompt,
+        labels,
         reanchor_job,
         open_job,
         actions,
@@ -60,6 +63,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
             reader::reader_ui(ui, doc, view, scroll_to, reader, actions)
         });
 
+    labels_editor::labels_windows_ui(ui.ctx(), doc, labels, actions);
     if let Some(pending) = unsaved_prompt {
         unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
     } else if let Some(prompt) = path_prompt {
@@ -145,6 +149,7 @@ fn menu_bar_ui(
             }
         }
     });
+    labels_editor::labels_menu_ui(ui, actions);
     ui.menu_button("View", |ui| {
         command_button(ui, Command::ZoomIn, true, selected, actions);
         command_button(ui, Command::ZoomOut, true, selected, actions);
@@ -341,6 +346,8 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
             PromptPurpose::SaveSet => "Save the annotation set as".to_owned(),
             PromptPurpose::Open => "Open an article or set".to_owned(),
             PromptPurpose::Export(format) => format!("Export as {}", format.name()),
+            PromptPurpose::ImportPreset => "Import a label preset".to_owned(),
+            PromptPurpose::ExportPreset => "Export the label set as a preset".to_owned(),
         });
         ui.label(
             "This desktop has no file dialog (no XDG desktop portal and no zenity). \
@@ -352,6 +359,7 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
                 .desired_width(f32::INFINITY)
                 .hint_text("/path/to/file"),
         );
+        let field = field.accessible_name("File path");
         if ui.memory(|m| m.focused().is_none()) {
             // Type straight away when the prompt opens.
             field.request_focus();
@@ -364,7 +372,8 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
             let ok = match prompt.purpose {
                 PromptPurpose::SaveSet => "Save",
                 PromptPurpose::Open => "Open",
-                PromptPurpose::Export(_) => "Export",
+                PromptPurpose::Export(_) | PromptPurpose::ExportPreset => "Export",
+                PromptPurpose::ImportPreset => "Import",
             };
             if ui.button(ok).clicked() || entered {
                 actions.push(Action::PathPromptAnswer(true));
