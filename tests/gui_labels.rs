@@ -90,9 +90,38 @@ fn type_into(h: &mut Harness<'_, App>, label: &str, text: &str) {
     h.run();
 }
 
+fn press(h: &mut Harness<'_, App>, key: Key) {
+    h.key_press(key);
+    h.run();
+}
+
 fn undo(h: &mut Harness<'_, App>) {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
+}
+
+/// The default labels under another name.
+fn preset_named(name: &str) -> LabelSet {
+    LabelSet {
+        name: name.to_owned(),
+        ..LabelSet::default()
+    }
+}
+
+/// In the open "Load a label preset" window: loads the preset `name` into the editor and
+/// applies it.
+fn load_and_apply(h: &mut Harness<'_, App>, name: &str) {
+    click(h, &format!("Load preset {name}"));
+    click(h, "Apply");
+}
+
+/// The value of attribute `key` of annotation `id`.
+fn attribute(
+    h: &Harness<'_, App>,
+    id: claimlens::model::AnnotationId,
+    key: &str,
+) -> Option<AttributeValue> {
+    h.state().doc.set.get(id)?.attributes.get(key).cloned()
 }
 
 fn label_names(set: &LabelSet) -> Vec<&str> {
@@ -119,8 +148,7 @@ fn rename_recolour_and_rekey_a_label_then_undo() {
     click(&mut h, "5");
     // The editor names what Apply changes; Enter applies (no field is being typed in).
     h.get_by_label_contains("no annotation changes");
-    h.key_press(Key::Enter);
-    h.run();
+    press(&mut h, Key::Enter);
     assert!(
         h.state().labels.editor.is_none(),
         "Enter applied and closed"
@@ -175,8 +203,7 @@ fn add_a_relation_type_remove_another_and_escape_drops_a_draft() {
     let applied = h.state().doc.set.labels.clone();
     click_menu(&mut h, "Labels", "Edit label set…");
     click(&mut h, "Remove relation type quotes");
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     assert!(h.state().labels.editor.is_none());
     assert_eq!(h.state().doc.set.labels, applied);
 }
@@ -237,10 +264,7 @@ fn a_saved_preset_loads_into_a_fresh_set() {
 #[test]
 fn a_preset_that_lacks_a_label_in_use_keeps_it() {
     let presets = tempfile::tempdir().unwrap();
-    let mut preset = LabelSet {
-        name: "Sources only".into(),
-        ..LabelSet::default()
-    };
+    let mut preset = preset_named("Sources only");
     preset.labels.retain(|l| l.id.0 == "source");
     preset.relation_types.clear();
     claimlens::app::presets::save_preset(&preset, presets.path()).unwrap();
@@ -249,8 +273,7 @@ fn a_preset_that_lacks_a_label_in_use_keeps_it() {
     let denial = mark(&mut h, "completely false", Key::Num3);
     click_menu(&mut h, "Labels", "Load preset…");
     h.get_by_label_contains("they are kept: Denial (1)");
-    click(&mut h, "Load preset Sources only");
-    click(&mut h, "Apply");
+    load_and_apply(&mut h, "Sources only");
     let set = &h.state().doc.set;
     assert_eq!(label_names(&set.labels), ["Source", "Denial"]);
     assert_eq!(set.get(denial).unwrap().label, LabelId::new("denial"));
@@ -262,37 +285,18 @@ fn attributes_and_tags_of_the_selected_annotation_are_undoable() {
     let mut h = harness_with(presets.path(), Arc::default());
     let source = mark(&mut h, "Financial Times", Key::Num2);
     click(&mut h, "Kind anonymous");
-    let kind = |h: &Harness<'_, App>| {
-        h.state()
-            .doc
-            .set
-            .get(source)
-            .unwrap()
-            .attributes
-            .get("kind")
-            .cloned()
-    };
+    let kind = |h: &Harness<'_, App>| attribute(h, source, "kind");
     assert_eq!(kind(&h), Some(AttributeValue::Choice("anonymous".into())));
 
     let claim = mark(&mut h, "declassified intelligence memo", Key::Num1);
     click(&mut h, "Confidence 4");
     click(&mut h, "Verification false");
-    let get = |h: &Harness<'_, App>, key: &str| {
-        h.state()
-            .doc
-            .set
-            .get(claim)
-            .unwrap()
-            .attributes
-            .get(key)
-            .cloned()
-    };
+    let get = |h: &Harness<'_, App>, key: &str| attribute(h, claim, key);
     assert_eq!(get(&h, "confidence"), Some(AttributeValue::Scale(4)));
     h.get_by_label_contains("ClaimReview rating: 1/5 “False”");
 
     type_into(&mut h, "Add tag", "PLA ");
-    h.key_press(Key::Enter);
-    h.run();
+    press(&mut h, Key::Enter);
     let tags = |h: &Harness<'_, App>, id| h.state().doc.set.get(id).unwrap().tags.clone();
     assert_eq!(tags(&h, claim), ["PLA"]);
     click(&mut h, "Remove tag PLA");
@@ -324,10 +328,8 @@ fn tag_suggestions_come_from_the_set() {
     let mut h = harness_with(presets.path(), Arc::default());
     let first = mark(&mut h, "Financial Times", Key::Num2);
     type_into(&mut h, "Add tag", "Economy");
-    h.key_press(Key::Enter);
-    h.run();
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Enter);
+    press(&mut h, Key::Escape);
     let second = mark(&mut h, "completely false", Key::Num3);
     type_into(&mut h, "Add tag", "eco");
     click(&mut h, "Add tag Economy");
@@ -342,8 +344,7 @@ fn removing_a_label_in_use_reassigns_its_annotations() {
     let mut h = harness_with(presets.path(), Arc::default());
     let denial = mark(&mut h, "completely false", Key::Num3);
     let claim = mark(&mut h, "Hikvision", Key::Num1);
-    h.key_press(Key::Escape);
-    h.run();
+    press(&mut h, Key::Escape);
     click_menu(&mut h, "Labels", "Edit label set…");
     click(&mut h, "Remove Denial");
     h.get_by_label_contains("its 1 annotation(s) get the label");
@@ -368,4 +369,69 @@ fn removing_a_label_in_use_reassigns_its_annotations() {
     let set = &h.state().doc.set;
     assert_eq!(set.labels, LabelSet::default());
     assert_eq!(set.get(denial).unwrap().label, LabelId::new("denial"));
+}
+
+#[test]
+fn the_editor_works_from_the_keyboard() {
+    let presets = tempfile::tempdir().unwrap();
+    let mut h = harness_with(presets.path(), Arc::default());
+    click_menu(&mut h, "Labels", "Edit label set…");
+    // Tab starts at the set's name, then the first label's name.
+    press(&mut h, Key::Tab);
+    assert!(
+        h.get_by_label("Label set name")
+            .accesskit_node()
+            .is_focused()
+    );
+    press(&mut h, Key::Tab);
+    assert!(h.get_by_label("Label 1 name").accesskit_node().is_focused());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label("Label 1 name").type_text("Assertion");
+    h.run();
+    // Escape in a field leaves the field, not the editor.
+    press(&mut h, Key::Escape);
+    assert!(h.state().labels.editor.is_some());
+    // Enter with nothing focused applies.
+    press(&mut h, Key::Enter);
+    assert!(h.state().labels.editor.is_none());
+    assert_eq!(
+        h.state().doc.set.labels.name_of(&LabelId::new("claim")),
+        "Assertion"
+    );
+    // Escape with nothing focused cancels a draft.
+    click_menu(&mut h, "Labels", "Edit label set…");
+    type_into(&mut h, "Label 2 name", "Witness");
+    press(&mut h, Key::Escape);
+    press(&mut h, Key::Escape);
+    assert!(h.state().labels.editor.is_none());
+    assert_eq!(
+        h.state().doc.set.labels.name_of(&LabelId::new("source")),
+        "Source"
+    );
+}
+
+#[test]
+fn a_text_attribute_is_recorded_on_enter() {
+    let presets = tempfile::tempdir().unwrap();
+    let mut preset = preset_named("With affiliation");
+    preset.labels[1]
+        .attributes
+        .push(claimlens::model::AttributeDef::text(
+            "affiliation",
+            "Affiliation",
+        ));
+    claimlens::app::presets::save_preset(&preset, presets.path()).unwrap();
+    let mut h = harness_with(presets.path(), Arc::default());
+    click_menu(&mut h, "Labels", "Load preset…");
+    load_and_apply(&mut h, "With affiliation");
+    assert_eq!(h.state().doc.set.labels, preset);
+
+    let source = mark(&mut h, "Financial Times", Key::Num2);
+    let value = |h: &Harness<'_, App>| attribute(h, source, "affiliation");
+    type_into(&mut h, "Affiliation", "  Nikkei group ");
+    assert_eq!(value(&h), None, "not recorded while typing");
+    press(&mut h, Key::Enter);
+    assert_eq!(value(&h), Some(AttributeValue::Text("Nikkei group".into())));
+    undo(&mut h);
+    assert_eq!(value(&h), None);
 }

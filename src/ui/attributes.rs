@@ -41,7 +41,7 @@ fn set(a: &Annotation, def: &AttributeDef, value: Option<AttributeValue>) -> Act
 fn attribute_ui(ui: &mut Ui, a: &Annotation, def: &AttributeDef, actions: &mut Vec<Action>) {
     let current = a.attributes.get(&def.id);
     ui.horizontal_wrapped(|ui| {
-        let name = ui.label(format!("{}:", def.name));
+        ui.label(format!("{}:", def.name));
         match &def.kind {
             AttributeKind::Choice(options) => {
                 for option in options {
@@ -69,7 +69,7 @@ fn attribute_ui(ui: &mut Ui, a: &Annotation, def: &AttributeDef, actions: &mut V
                 }
             }
             AttributeKind::Text => {
-                text_attribute_ui(ui, a, def, current, name.id, actions);
+                text_attribute_ui(ui, a, def, current, actions);
             }
         }
         if current.is_some() && !matches!(def.kind, AttributeKind::Text) {
@@ -101,7 +101,6 @@ fn text_attribute_ui(
     a: &Annotation,
     def: &AttributeDef,
     current: Option<&AttributeValue>,
-    name: egui::Id,
     actions: &mut Vec<Action>,
 ) {
     let stored = match current {
@@ -118,7 +117,7 @@ fn text_attribute_ui(
                 .hint_text("—")
                 .desired_width(ui.available_width().min(220.0)),
         )
-        .labelled_by(name);
+        .accessible_name(def.name.clone());
     if field.has_focus() || field.changed() {
         ui.data_mut(|d| d.insert_temp(draft_id, text.clone()));
     }

@@ -73,6 +73,7 @@ pub fn labels_windows_ui(
     if let Some(chooser) = &state.presets {
         presets_ui(ctx, doc, chooser, actions);
     }
+    remember_typing(ctx);
 }
 
 /// A contrast ratio as text, flagged when under [`MIN_CONTRAST`].
@@ -97,8 +98,11 @@ fn editor_ui(
     on_top: bool,
     actions: &mut Vec<Action>,
 ) {
-    // Enter and Escape act on the editor only when no field is being typed in.
-    let typing = ctx.text_edit_focused();
+    // Enter and Escape act on the editor only when no field is being typed in, no list is
+    // open (Escape closes it) and, for Enter, no button has the keyboard focus (Enter presses
+    // it).
+    let typing = typing_ui(ctx);
+    let button_focused = ctx.memory(|m| m.focused().is_some());
     let modal = egui::Modal::new(egui::Id::unique("label-set-editor")).show(ctx, |ui| {
         ui.set_width(660.0);
         ui.heading("Label set");
@@ -152,7 +156,7 @@ fn editor_ui(
             } else {
                 actions.push(labels(LabelsAction::CancelEditor));
             }
-        } else if enter && editor.preview.is_ok() && editor.removing.is_none() {
+        } else if enter && !button_focused && editor.preview.is_ok() && editor.removing.is_none() {
             actions.push(labels(LabelsAction::ApplyEditor));
         }
     }
@@ -590,7 +594,7 @@ fn presets_ui(
     chooser: &PresetChooser,
     actions: &mut Vec<Action>,
 ) {
-    let typing = ctx.text_edit_focused();
+    let typing = typing_ui(ctx);
     let modal = egui::Modal::new(egui::Id::unique("label-presets")).show(ctx, |ui| {
         ui.set_width(560.0);
         ui.heading("Load a label preset");
@@ -672,6 +676,22 @@ fn presets_ui(
     if !typing && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         actions.push(labels(LabelsAction::ClosePresets));
     }
+}
+
+/// Is the analyst typing in a field or choosing from an open list, now or at the end of the
+/// last frame? egui takes the focus from a field when Escape is pressed before any window is
+/// drawn, so that Escape only leaves the field; it must not also close the window.
+fn typing_ui(ctx: &egui::Context) -> bool {
+    let id = egui::Id::unique("labels-text-focus-last-frame");
+    let last: bool = ctx.data(|d| d.get_temp(id)).unwrap_or(false);
+    last || ctx.text_edit_focused() || egui::Popup::is_any_open(ctx)
+}
+
+/// Remembers for [`typing_ui`] whether a field has the focus at the end of this frame.
+fn remember_typing(ctx: &egui::Context) {
+    let id = egui::Id::unique("labels-text-focus-last-frame");
+    let now = ctx.text_edit_focused() || egui::Popup::is_any_open(ctx);
+    ctx.data_mut(|d| d.insert_temp(id, now));
 }
 
 /// A modal is centred from the size it had in the last frame, so when its content grows (a
