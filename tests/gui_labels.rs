@@ -435,3 +435,57 @@ fn a_text_attribute_is_recorded_on_enter() {
     undo(&mut h);
     assert_eq!(value(&h), None);
 }
+
+#[test]
+fn without_a_file_dialog_a_preset_is_exported_through_the_path_prompt() {
+    use claimlens::app::DialogAnswer;
+    let presets = tempfile::tempdir().unwrap();
+    let target = presets.path().join("typed.preset.ron");
+    let dialogs = Arc::new(ScriptedDialogs::with_answers([
+        DialogAnswer::Unavailable,
+        DialogAnswer::Unavailable,
+    ]));
+    let mut h = harness_with(presets.path(), dialogs);
+    click_menu(&mut h, "Labels", "Edit label set…");
+    type_into(&mut h, "Label 3 name", "Rebuttal");
+    press(&mut h, Key::Escape);
+    click(&mut h, "Export…");
+    h.get_by_label("Export the label set as a preset");
+    // Escape closes the prompt above the editor, not the editor.
+    press(&mut h, Key::Escape);
+    assert!(h.state().path_prompt.is_none());
+    assert!(h.state().labels.editor.is_some());
+
+    click(&mut h, "Export…");
+    type_into(&mut h, "File path", &target.display().to_string());
+    click(&mut h, "Export");
+    let written = claimlens::app::presets::read_preset(&target).unwrap();
+    assert_eq!(
+        label_names(&written),
+        ["Claim", "Source", "Rebuttal"],
+        "the draft is exported"
+    );
+    assert_eq!(h.state().doc.set.labels, LabelSet::default());
+}
+
+#[test]
+fn a_failed_preset_save_says_why_and_keeps_the_draft() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The presets "folder" is a file: saving cannot work.
+    let not_a_folder = tmp.path().join("presets");
+    std::fs::write(&not_a_folder, "").unwrap();
+    let mut h = harness_with(&not_a_folder, Arc::default());
+    click_menu(&mut h, "Labels", "Edit label set…");
+    type_into(&mut h, "Label 3 name", "Rebuttal");
+    press(&mut h, Key::Escape);
+    click(&mut h, "Save as preset");
+    h.get_by_label("Could not save the preset");
+    assert!(h.state().message.as_ref().is_some_and(|m| m.is_error));
+    // Escape and Enter belong to the message above the editor.
+    press(&mut h, Key::Enter);
+    press(&mut h, Key::Escape);
+    assert!(h.state().message.is_none());
+    let editor = h.state().labels.editor.as_ref().expect("the editor stays");
+    assert_eq!(label_names(&editor.draft), ["Claim", "Source", "Rebuttal"]);
+    assert_eq!(h.state().doc.set.labels, LabelSet::default());
+}

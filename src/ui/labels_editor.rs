@@ -68,7 +68,7 @@ pub fn labels_windows_ui(
     actions: &mut Vec<Action>,
 ) {
     if let Some(editor) = &state.editor {
-        editor_ui(ctx, doc, editor, state.presets.is_none(), actions);
+        editor_ui(ctx, doc, editor, actions);
     }
     if let Some(chooser) = &state.presets {
         presets_ui(ctx, doc, chooser, actions);
@@ -91,13 +91,7 @@ fn contrast_text(colour: Rgb) -> (String, bool) {
     )
 }
 
-fn editor_ui(
-    ctx: &egui::Context,
-    doc: &Document,
-    editor: &LabelEditor,
-    on_top: bool,
-    actions: &mut Vec<Action>,
-) {
+fn editor_ui(ctx: &egui::Context, doc: &Document, editor: &LabelEditor, actions: &mut Vec<Action>) {
     // Enter and Escape act on the editor only when no field is being typed in, no list is
     // open (Escape closes it) and, for Enter, no button has the keyboard focus (Enter presses
     // it).
@@ -143,7 +137,8 @@ fn editor_ui(
         footer_ui(ui, editor, actions);
     });
     settle(ctx, "label-set-editor", modal.response.rect);
-    if on_top && !typing {
+    // Not while another window (the preset list, a message, a path prompt) is above it.
+    if modal.is_top_modal && !typing {
         let (enter, escape) = ctx.input(|i| {
             (
                 i.key_pressed(egui::Key::Enter),
@@ -673,7 +668,7 @@ fn presets_ui(
         });
     });
     settle(ctx, "label-presets", modal.response.rect);
-    if !typing && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+    if modal.is_top_modal && !typing && ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         actions.push(labels(LabelsAction::ClosePresets));
     }
 }
