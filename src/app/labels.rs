@@ -102,6 +102,9 @@ pub struct LabelEditor {
     pub notice: Option<String>,
     /// What Apply would do, or why it cannot (kept up to date after every change).
     pub preview: Result<Consequences, String>,
+    /// How many annotations each label will carry after Apply ([`draft_count`]), by label in
+    /// draft order (kept up to date after every change, so drawing does not count).
+    pub counts: Vec<(LabelId, usize)>,
 }
 
 /// What applying a draft does beyond replacing the labels.
@@ -157,6 +160,14 @@ fn final_label<'a>(removals: &'a [(LabelId, LabelId)], label: &'a LabelId) -> &'
 }
 
 impl LabelEditor {
+    /// How many annotations `label` will carry after Apply, as last counted.
+    pub fn count(&self, label: &LabelId) -> usize {
+        self.counts
+            .iter()
+            .find(|(id, _)| id == label)
+            .map_or(0, |(_, n)| *n)
+    }
+
     pub fn new(set: &AnnotationSet) -> Self {
         let mut editor = Self {
             draft: set.labels.clone(),
@@ -167,13 +178,20 @@ impl LabelEditor {
             error: None,
             notice: None,
             preview: Ok(Consequences::default()),
+            counts: Vec::new(),
         };
         editor.refresh(set, Timestamp::UNIX_EPOCH);
         editor
     }
 
-    /// Recomputes [`LabelEditor::preview`].
+    /// Recomputes [`LabelEditor::preview`] and [`LabelEditor::counts`].
     fn refresh(&mut self, set: &AnnotationSet, now: Timestamp) {
+        self.counts = self
+            .draft
+            .labels
+            .iter()
+            .map(|l| (l.id.clone(), draft_count(set, self, &l.id)))
+            .collect();
         self.preview = editor_edits(set, &self.draft, &self.removals, now)
             .map(|edits| consequences(set, &edits))
             .map_err(|err| err.to_string());
@@ -326,6 +344,10 @@ pub fn editor_edits(
         label.name = label.name.trim().to_owned();
     }
     draft.check()?;
+    if removals.is_empty() {
+        // The common case needs no scratch copy of the set.
+        return labels_edits(set, draft, now);
+    }
     let mut scratch = set.clone();
     let mut edits = Vec::new();
     let mut take = |scratch: &mut AnnotationSet, new: Vec<Edit>| {

@@ -9,7 +9,6 @@ use egui::{Color32, RichText, Sense, Ui, vec2};
 
 use crate::app::{
     Action, Document, DraftChange, LabelEditor, LabelsAction, LabelsState, PresetChooser,
-    draft_count,
 };
 use crate::model::{
     AttributeKind, DARK_BACKGROUND, LIGHT_BACKGROUND, Label, LabelId, LabelSet, PALETTE, Rgb,
@@ -126,7 +125,7 @@ fn editor_ui(ctx: &egui::Context, doc: &Document, editor: &LabelEditor, actions:
                 ui.add_space(4.0);
                 ui.strong("Labels");
                 for (index, label) in editor.draft.labels.iter().enumerate() {
-                    label_row_ui(ui, doc, editor, index, label, actions);
+                    label_row_ui(ui, editor, index, label, actions);
                 }
                 new_label_ui(ui, editor, actions);
                 ui.add_space(8.0);
@@ -159,14 +158,13 @@ fn editor_ui(ctx: &egui::Context, doc: &Document, editor: &LabelEditor, actions:
 
 fn label_row_ui(
     ui: &mut Ui,
-    doc: &Document,
     editor: &LabelEditor,
     index: usize,
     label: &Label,
     actions: &mut Vec<Action>,
 ) {
     let number = index + 1;
-    let count = draft_count(&doc.set, editor, &label.id);
+    let count = editor.count(&label.id);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         ui.horizontal(|ui| {
