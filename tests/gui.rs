@@ -8,11 +8,14 @@ use claimlens::model::{BlockKind, LabelId, Timestamp};
 use egui::{Key, Modifiers, Pos2};
 use egui_kittest::{Harness, kittest::Queryable as _};
 
-fn fixed_clock() -> Box<dyn Fn() -> Timestamp> {
+pub(crate) fn fixed_clock() -> Box<dyn Fn() -> Timestamp> {
     Box::new(|| "2026-11-23T10:00:00Z".parse().expect("valid timestamp"))
 }
 
-fn harness_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> Harness<'static, App> {
+pub(crate) fn harness_with(
+    open: Option<PathBuf>,
+    dialogs: Arc<ScriptedDialogs>,
+) -> Harness<'static, App> {
     let options = StartOptions {
         open,
         set: None,
@@ -31,7 +34,7 @@ fn harness_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> Harness
 }
 
 /// Runs frames until the file being opened (on the app's worker thread) is installed.
-fn wait_for_open(h: &mut Harness<'static, App>) {
+pub(crate) fn wait_for_open(h: &mut Harness<'static, App>) {
     for _ in 0..1000 {
         h.step();
         if h.state().open_job.is_none() {
@@ -44,7 +47,7 @@ fn wait_for_open(h: &mut Harness<'static, App>) {
 }
 
 /// Screen position of article offset `offset` (its left edge, mid-line).
-fn pos_of(harness: &Harness<'_, App>, offset: usize) -> Pos2 {
+pub(crate) fn pos_of(harness: &Harness<'_, App>, offset: usize) -> Pos2 {
     harness
         .state()
         .reader
@@ -53,7 +56,7 @@ fn pos_of(harness: &Harness<'_, App>, offset: usize) -> Pos2 {
 }
 
 /// Drags from one article offset to another, one event per frame as a hand would.
-fn drag_select(harness: &mut Harness<'_, App>, from: usize, to: usize) {
+pub(crate) fn drag_select(harness: &mut Harness<'_, App>, from: usize, to: usize) {
     let (a, b) = (pos_of(harness, from), pos_of(harness, to));
     harness.hover_at(a);
     harness.run();
@@ -72,7 +75,23 @@ fn drag_select(harness: &mut Harness<'_, App>, from: usize, to: usize) {
     harness.run();
 }
 
-fn offset_of(harness: &Harness<'_, App>, needle: &str) -> usize {
+/// A click on the article at code point `offset`: press and release, a frame each.
+pub(crate) fn click_article(h: &mut Harness<'_, App>, offset: usize) {
+    let pos = pos_of(h, offset);
+    h.hover_at(pos);
+    h.run();
+    h.drag_at(pos);
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run();
+}
+
+pub(crate) fn offset_of(harness: &Harness<'_, App>, needle: &str) -> usize {
     let text = &harness.state().doc.article.text;
     let byte = text.find(needle).expect("needle in article");
     text[..byte].chars().count()
@@ -125,7 +144,7 @@ fn select_press_2_undo_redo() {
 }
 
 /// Marks `needle` (first occurrence) with the label on `key`.
-fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) {
+pub(crate) fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) {
     let start = offset_of(h, needle);
     drag_select(h, start, start + needle.chars().count());
     h.key_press(key);
@@ -133,12 +152,12 @@ fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) {
 }
 
 /// Selects the first occurrence of `needle` without marking it.
-fn mark_selection_only(h: &mut Harness<'_, App>, needle: &str) {
+pub(crate) fn mark_selection_only(h: &mut Harness<'_, App>, needle: &str) {
     let start = offset_of(h, needle);
     drag_select(h, start, start + needle.chars().count());
 }
 
-fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
+pub(crate) fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
     h.get_by_label(menu).click();
     h.run();
     h.get_by_label_contains(item).click();
@@ -289,18 +308,7 @@ fn clicking_a_list_entry_selects_and_clicking_a_highlight_selects_its_entry() {
     h.run();
 
     let inside = offset_of(&h, "geopolitical");
-    let pos = pos_of(&h, inside + 2);
-    h.hover_at(pos);
-    h.run();
-    h.drag_at(pos);
-    h.run();
-    h.event(egui::Event::PointerButton {
-        pos,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.run();
+    click_article(&mut h, inside + 2);
     assert_eq!(h.state().view.selected, Some(id));
 }
 
@@ -688,12 +696,11 @@ fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
         "{suggested}"
     );
 
-    // By its name: the selected annotation's details have text fields too.
-    let field = h.get_by_label("File path");
+    let field = h.get_by_label("Path:");
     field.focus();
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.get_by_label("File path")
+    h.get_by_label("Path:")
         .type_text(&target.display().to_string());
     h.run();
     h.get_by_label("Save").click();

@@ -457,7 +457,7 @@ fn without_a_file_dialog_a_preset_is_exported_through_the_path_prompt() {
     assert!(h.state().labels.editor.is_some());
 
     click(&mut h, "Export…");
-    type_into(&mut h, "File path", &target.display().to_string());
+    type_into(&mut h, "Path:", &target.display().to_string());
     click(&mut h, "Export");
     let written = claimlens::app::presets::read_preset(&target).unwrap();
     assert_eq!(

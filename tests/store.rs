@@ -17,8 +17,9 @@ use claimlens::model::{
     ReviewStatus, Rgb, TextPosition, Timestamp,
 };
 use claimlens::store::{
-    MAX_SET_BYTES, StoreError, load_set, load_set_str, preset_from_str, preset_to_string, save_set,
-    set_to_string,
+    BACKUPS, MAX_SET_BYTES, StoreError, backup_path, backups_of, load_set, load_set_str,
+    newest_good_backup, preset_from_str, preset_to_string, save_set, save_set_with_backups,
+    set_to_string, write_atomically_with,
 };
 use proptest::prelude::*;
 
@@ -84,6 +85,7 @@ fn error_path(err: &StoreError) -> &Path {
         | StoreError::Syntax { path, .. }
         | StoreError::TooNew { path, .. }
         | StoreError::Invalid { path, .. }
+        | StoreError::Backup { path, .. }
         | StoreError::NotAPreset { path, .. } => path,
     }
 }
@@ -1591,4 +1593,116 @@ fn saving_through_a_symlink_replaces_the_target_and_keeps_the_link() {
         "the link is still a link"
     );
     assert_eq!(load_set(&real).expect("target").analyst, "Second analyst");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backups and failing disks
+
+/// The golden set with its first `n` annotations: a different file for each `n`.
+fn version(n: usize) -> AnnotationSet {
+    let mut set = golden_set();
+    set.annotations.truncate(n);
+    set
+}
+
+#[test]
+fn saves_keep_the_last_five_versions_newest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt.claimlens.ron");
+    let count = golden_set().annotations.len();
+    assert!(
+        count >= 7,
+        "the golden set has enough annotations for 7 versions"
+    );
+    for n in 1..=7 {
+        save_set_with_backups(&version(n), &path).expect("save");
+    }
+    assert_eq!(load_set(&path).expect("load"), version(7));
+    let backups = backups_of(&path);
+    assert_eq!(backups.len(), BACKUPS);
+    for (i, backup) in backups.iter().enumerate() {
+        assert_eq!(backup, &backup_path(&path, i + 1));
+        assert_eq!(
+            load_set(backup).expect("backup loads"),
+            version(6 - i),
+            "backup {}",
+            i + 1
+        );
+    }
+    // Saving the same set again keeps the backups as they are.
+    let before: Vec<Vec<u8>> = backups.iter().map(|b| std::fs::read(b).unwrap()).collect();
+    save_set_with_backups(&version(7), &path).expect("save again");
+    let after: Vec<Vec<u8>> = backups.iter().map(|b| std::fs::read(b).unwrap()).collect();
+    assert_eq!(before, after);
+    // Only the set and the backup folder beside it; no temporary files anywhere.
+    assert_eq!(
+        listing(dir.path()),
+        [".claimlens-backups", "story.txt.claimlens.ron"]
+    );
+    assert!(temp_files(dir.path()).is_empty());
+    assert!(temp_files(&dir.path().join(".claimlens-backups")).is_empty());
+}
+
+#[test]
+fn the_newest_backup_that_loads_is_offered_when_the_set_is_damaged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt.claimlens.ron");
+    for n in 1..=4 {
+        save_set_with_backups(&version(n), &path).expect("save");
+    }
+    // The set file and its newest backup are damaged (a disk fault, a bad hand edit).
+    std::fs::write(&path, "(format_version: 3, annotations: [").unwrap();
+    std::fs::write(backup_path(&path, 1), [0xff, 0xfe, 0x00]).unwrap();
+    assert!(load_set(&path).is_err());
+    let (good, skipped) = newest_good_backup(&path);
+    let (backup, set) = good.expect("an older backup loads");
+    assert_eq!(backup, backup_path(&path, 2));
+    assert_eq!(set, version(2));
+    assert_eq!(skipped.len(), 1);
+    assert_names(&skipped[0], &backup_path(&path, 1));
+    // A set without backups has nothing to offer.
+    let (none, skipped) = newest_good_backup(&dir.path().join("other.claimlens.ron"));
+    assert!(none.is_none() && skipped.is_empty());
+}
+
+#[test]
+fn a_backup_that_cannot_be_written_leaves_the_set_untouched() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt.claimlens.ron");
+    save_set_with_backups(&version(1), &path).expect("first save");
+    let before = std::fs::read(&path).unwrap();
+    // A file where the backup folder should be: the backup fails, so the save must too.
+    std::fs::write(dir.path().join(".claimlens-backups"), "in the way").unwrap();
+    let err = save_set_with_backups(&version(2), &path).expect_err("no backup, no save");
+    assert!(matches!(err, StoreError::Backup { .. }), "{err:?}");
+    assert_names(&err, &path);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_old_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("story.txt.claimlens.ron");
+    save_set(&version(3), &path).expect("save");
+    let before = std::fs::read(&path).unwrap();
+    let new = set_to_string(&version(5)).unwrap();
+    // The disk fills up half-way through the temporary file.
+    let err = write_atomically_with(&path, new.as_bytes(), |file, bytes| {
+        use std::io::Write as _;
+        file.write_all(&bytes[..bytes.len() / 2])?;
+        Err(std::io::Error::from(std::io::ErrorKind::StorageFull))
+    })
+    .expect_err("a full disk is an error");
+    assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the old file is untouched"
+    );
+    assert!(
+        temp_files(dir.path()).is_empty(),
+        "the half-written temp file is removed"
+    );
+    assert_eq!(load_set(&path).expect("still loads"), version(3));
 }

@@ -4,6 +4,8 @@ mod cli;
 mod export;
 mod gui;
 mod gui_labels;
+mod gui_recovery;
+mod gui_relations;
 mod import;
 mod interchange;
 mod purity;

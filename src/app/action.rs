@@ -9,7 +9,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use crate::app::dialogs::PromptPurpose;
 use crate::export::ExportFormat;
-use crate::model::{AnnotationId, AttributeValue, LabelId};
+use crate::model::{AnnotationId, AttributeValue, Filter, LabelId, LinkOption, RelationId};
 
 /// A range of the article the user selected, in code points (`anchor` where the drag started,
 /// `head` where it is now; either may be larger).
@@ -56,6 +56,11 @@ pub enum Action {
     OpenWithSet {
         article: PathBuf,
         set: PathBuf,
+    },
+    /// Open backup `backup` in place of the damaged set at `set` (saving writes it over `set`).
+    OpenBackup {
+        set: PathBuf,
+        backup: PathBuf,
     },
     /// Stop waiting for the file being opened; the open document stays.
     CancelOpen,
@@ -107,11 +112,41 @@ pub enum Action {
     /// Attach an annotation waiting for review to the current text selection.
     ReviewReattach(AnnotationId),
 
+    /// Start linking this annotation to another (L): pick the other end, then the type.
+    StartLink(AnnotationId),
+    /// The text typed in the link picker's filter.
+    LinkQuery(String),
+    /// Move the picker's highlighted entry (target list, or relation types once a target is
+    /// chosen) by this many rows.
+    LinkMove(i32),
+    /// The other end of the link (a click on a highlight or an entry of the picker).
+    LinkPick(AnnotationId),
+    /// Back from choosing the type to choosing the other end.
+    LinkBack,
+    LinkCancel,
+    /// Add this relation (one undo step) and leave link mode.
+    AddRelation(LinkOption),
+    /// Remove a relation (one undo step).
+    RemoveRelation(RelationId),
+
+    /// Show only the annotations that match (list and article).
+    SetFilter(Filter),
+    /// How the side panel lists annotations.
+    SetListView(ListView),
+    /// Open the find bar (Ctrl+F), or focus it if open.
+    FindOpen,
+    FindQuery(String),
+    /// Go to the next (`true`) or previous match.
+    FindStep(bool),
+    FindClose,
+
     SetTextSelection(Option<TextSelection>),
     /// Select an annotation (its entry in the list and its details), without scrolling.
     SelectAnnotation(Option<AnnotationId>),
     /// Select an annotation, scroll the article to it and flash it.
     Reveal(AnnotationId),
+    /// Reveal the next (`true`) or previous annotation in reading order that the filter shows.
+    RevealStep(bool),
     CopySelection,
     ZoomIn,
     ZoomOut,
@@ -128,6 +163,16 @@ pub enum Action {
     },
     /// Give an annotation these tags (normalised): one undo step.
     SetTags(AnnotationId, Vec<String>),
+}
+
+/// How the side panel lists the annotations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ListView {
+    /// Grouped by label, in reading order.
+    #[default]
+    ByLabel,
+    /// Claims with their sources and denials (the claim tree).
+    Claims,
 }
 
 /// A user-facing command: what menus and shortcuts offer.
@@ -149,14 +194,21 @@ pub enum Command {
     ZoomReset,
     ToggleTheme,
     CopyBrief,
+    Link,
+    Find,
+    FindNext,
+    FindPrevious,
+    NextAnnotation,
+    PreviousAnnotation,
 }
 
 impl Command {
     /// Every command, in the order shortcuts are checked (longer modifier sets first, so
     /// Ctrl+Shift+S is not taken for Ctrl+S).
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 22] = [
         Self::SaveAs,
         Self::CopyBrief,
+        Self::FindPrevious,
         Self::Redo,
         Self::Open,
         Self::OpenSample,
@@ -171,6 +223,11 @@ impl Command {
         Self::ZoomOut,
         Self::ZoomReset,
         Self::ToggleTheme,
+        Self::Link,
+        Self::Find,
+        Self::FindNext,
+        Self::NextAnnotation,
+        Self::PreviousAnnotation,
     ];
 
     pub fn label(self) -> &'static str {
@@ -189,6 +246,12 @@ impl Command {
             Self::ZoomReset => "Default text size",
             Self::ToggleTheme => "Toggle dark/light theme",
             Self::CopyBrief => "Copy brief as Markdown",
+            Self::Link => "Link to another annotation…",
+            Self::Find => "Find in article…",
+            Self::FindNext => "Find next",
+            Self::FindPrevious => "Find previous",
+            Self::NextAnnotation => "Next annotation",
+            Self::PreviousAnnotation => "Previous annotation",
         }
     }
 
@@ -214,6 +277,12 @@ impl Command {
             Self::ZoomReset => s(ctrl, Key::Num0),
             Self::ToggleTheme => s(ctrl_shift, Key::D),
             Self::CopyBrief => s(ctrl_shift, Key::C),
+            Self::Link => s(Modifiers::NONE, Key::L),
+            Self::Find => s(ctrl, Key::F),
+            Self::FindNext => s(Modifiers::NONE, Key::F3),
+            Self::FindPrevious => s(Modifiers::SHIFT, Key::F3),
+            Self::NextAnnotation => s(Modifiers::NONE, Key::CloseBracket),
+            Self::PreviousAnnotation => s(Modifiers::NONE, Key::OpenBracket),
         }
     }
 
@@ -232,7 +301,14 @@ impl Command {
     pub fn is_text_editing(self) -> bool {
         matches!(
             self,
-            Self::Undo | Self::Redo | Self::RedoAlt | Self::DeleteAnnotation | Self::Copy
+            Self::Undo
+                | Self::Redo
+                | Self::RedoAlt
+                | Self::DeleteAnnotation
+                | Self::Copy
+                | Self::Link
+                | Self::NextAnnotation
+                | Self::PreviousAnnotation
         )
     }
 
@@ -253,6 +329,12 @@ impl Command {
             Self::ZoomReset => Action::ZoomReset,
             Self::ToggleTheme => Action::ToggleTheme,
             Self::CopyBrief => Action::CopyBrief,
+            Self::Link => Action::StartLink(selected?),
+            Self::Find => Action::FindOpen,
+            Self::FindNext => Action::FindStep(true),
+            Self::FindPrevious => Action::FindStep(false),
+            Self::NextAnnotation => Action::RevealStep(true),
+            Self::PreviousAnnotation => Action::RevealStep(false),
         })
     }
 }

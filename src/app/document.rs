@@ -308,28 +308,7 @@ pub fn load(path: &Path, with_set: Option<&Path>) -> Result<Loaded, OpenError> {
     }
     if looks_like_set(path) {
         let set = store::load_set(path)?;
-        let source = set_article_source(&set, path);
-        return match source.as_ref().map(load_source) {
-            Some(Ok(article)) => Ok(Loaded::Ready {
-                article: Box::new(article),
-                source: source.unwrap_or(ArticleSource::Sample),
-                set: Some((set, path.to_owned())),
-                remember: path.to_owned(),
-            }),
-            // A file that is there but cannot be read is an error worth showing as it is.
-            Some(Err(err @ (OpenError::Import { .. } | OpenError::TooLarge { .. }))) => Err(err),
-            Some(Err(_)) | None => {
-                let expected = match source {
-                    Some(ArticleSource::File(p)) => p,
-                    _ => PathBuf::from(&set.article.title),
-                };
-                Ok(Loaded::SetWithoutArticle {
-                    set,
-                    set_path: path.to_owned(),
-                    expected,
-                })
-            }
-        };
+        return load_with_set(path, set);
     }
     let article = read_article(path)?;
     let default_set = store::default_set_path(path);
@@ -374,6 +353,40 @@ pub fn set_article_source(set: &AnnotationSet, set_path: &Path) -> Option<Articl
     }
     let dir = set_path.parent().unwrap_or(Path::new("."));
     Some(ArticleSource::File(dir.join(reference)))
+}
+
+/// What opening the set file at `path` needs, with `set` read already (from `path`, or from a
+/// backup of it): its article, found where the set says.
+fn load_with_set(path: &Path, set: AnnotationSet) -> Result<Loaded, OpenError> {
+    let source = set_article_source(&set, path);
+    match source.as_ref().map(load_source) {
+        Some(Ok(article)) => Ok(Loaded::Ready {
+            article: Box::new(article),
+            source: source.unwrap_or(ArticleSource::Sample),
+            set: Some((set, path.to_owned())),
+            remember: path.to_owned(),
+        }),
+        // A file that is there but cannot be read is an error worth showing as it is.
+        Some(Err(err @ (OpenError::Import { .. } | OpenError::TooLarge { .. }))) => Err(err),
+        Some(Err(_)) | None => {
+            let expected = match source {
+                Some(ArticleSource::File(p)) => p,
+                _ => PathBuf::from(&set.article.title),
+            };
+            Ok(Loaded::SetWithoutArticle {
+                set,
+                set_path: path.to_owned(),
+                expected,
+            })
+        }
+    }
+}
+
+/// What opening backup `backup` of the set at `set_path` needs: the backup's annotations, with
+/// the article found as for the set itself, to be saved (when the analyst chooses) over it.
+pub fn load_backup(set_path: &Path, backup: &Path) -> Result<Loaded, OpenError> {
+    let set = store::load_set(backup)?;
+    load_with_set(set_path, set)
 }
 
 /// Reads the article a source names.

@@ -14,7 +14,7 @@ pub mod presets;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-pub use action::{Action, Command, TextSelection, UnsavedChoice};
+pub use action::{Action, Command, ListView, TextSelection, UnsavedChoice};
 pub use dialogs::{
     DialogAnswer, DialogReply, DialogRequest, Dialogs, NativeDialogs, PromptPurpose,
     ScriptedDialogs,
@@ -55,6 +55,8 @@ pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60)
 pub struct OpenJob {
     pub path: PathBuf,
     pub started: std::time::Instant,
+    /// Opening this backup of the set at `path` (to be saved over it once the analyst agrees).
+    pub backup: Option<PathBuf>,
     rx: mpsc::Receiver<Result<document::Loaded, OpenError>>,
 }
 
@@ -138,9 +140,48 @@ pub struct PathPrompt {
     pub text: String,
 }
 
+/// Linking an annotation to another (after L): first the other end, then the relation type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkState {
+    /// The annotation the analyst started from.
+    pub from: AnnotationId,
+    /// Filters the picker's list by quote and note.
+    pub query: String,
+    /// The highlighted row of the picker's list.
+    pub row: usize,
+    /// The other end, once picked; then `option` is the highlighted relation type.
+    pub target: Option<AnnotationId>,
+    pub option: usize,
+}
+
+/// How many matches the find bar lists; past this it says so.
+pub const FIND_LIMIT: usize = 10_000;
+
+/// The find bar (Ctrl+F).
+#[derive(Clone, Debug, Default)]
+pub struct FindState {
+    pub query: String,
+    /// Matches in text order (code point ranges), at most [`FIND_LIMIT`].
+    pub matches: Vec<std::ops::Range<usize>>,
+    /// The match shown (and selected).
+    pub current: Option<usize>,
+    /// The article's folded text, built the first time find is used on it.
+    folded: Option<(crate::model::ContentHash, Arc<crate::model::FoldedText>)>,
+}
+
 /// Everything about the view that is not part of the document.
 #[derive(Clone, Debug, Default)]
 pub struct ViewState {
+    /// Linking the selected annotation to another, if under way.
+    pub link: Option<LinkState>,
+    /// Which annotations the list shows and the article highlights at full strength.
+    pub filter: crate::model::Filter,
+    /// The annotations `filter` leaves out, for the set generation in `hidden_for`.
+    pub hidden: std::collections::HashSet<AnnotationId>,
+    hidden_for: Option<u64>,
+    pub list_view: ListView,
+    /// The find bar, while open.
+    pub find: Option<FindState>,
     pub selection: Option<TextSelection>,
     pub selected: Option<AnnotationId>,
     /// The note being typed for an annotation, recorded as one edit when the analyst stops.
@@ -163,6 +204,8 @@ pub struct App {
     pub reader: ui::reader::ReaderCache,
     /// Shown in a modal until dismissed.
     pub message: Option<Message>,
+    /// A way out offered with the message (a button that runs the action).
+    pub offer: Option<(String, Action)>,
     /// Re-anchoring running in the background, if any.
     pub reanchor_job: Option<ReanchorJob>,
     /// A file being opened in the background, if any.
@@ -226,6 +269,7 @@ impl App {
             settings,
             reader: ui::reader::ReaderCache::default(),
             message: None,
+            offer: None,
             unsaved_prompt: None,
             labels: LabelsState {
                 presets_dir: options.presets_dir.or_else(presets::default_presets_dir),
@@ -340,7 +384,22 @@ impl App {
                 app.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }),
             Action::AnswerUnsaved(choice) => self.answer_unsaved(choice),
-            Action::DismissMessage => self.message = None,
+            Action::DismissMessage => {
+                self.message = None;
+                self.offer = None;
+            }
+            Action::OpenBackup { set, backup } => {
+                let again = Action::OpenBackup {
+                    set: set.clone(),
+                    backup: backup.clone(),
+                };
+                self.guard_unsaved(again, |app| {
+                    let (set_owned, backup_owned) = (set.clone(), backup.clone());
+                    app.open_with(&set, Some(backup), move || {
+                        document::load_backup(&set_owned, &backup_owned)
+                    });
+                });
+            }
             Action::PathPromptShow { purpose, text } => {
                 self.path_prompt = Some(PathPrompt { purpose, text });
             }
@@ -444,6 +503,110 @@ impl App {
                 }
             }
 
+            Action::StartLink(id) => {
+                self.commit_note_draft();
+                if self.doc.set.get(id).is_some() {
+                    self.view.selected = Some(id);
+                    self.view.link = Some(LinkState {
+                        from: id,
+                        query: String::new(),
+                        row: 0,
+                        target: None,
+                        option: 0,
+                    });
+                }
+            }
+            Action::LinkQuery(query) => {
+                if let Some(link) = &mut self.view.link {
+                    link.query = query;
+                    link.row = 0;
+                }
+            }
+            Action::LinkMove(delta) => {
+                if let Some(link) = &mut self.view.link {
+                    let at = if link.target.is_some() {
+                        &mut link.option
+                    } else {
+                        &mut link.row
+                    };
+                    *at = at.saturating_add_signed(delta as isize);
+                }
+            }
+            Action::LinkPick(id) => {
+                if let Some(link) = &mut self.view.link {
+                    if id == link.from {
+                        self.set_status("Pick another annotation to link to");
+                    } else {
+                        link.target = Some(id);
+                        link.option = 0;
+                    }
+                }
+            }
+            Action::LinkBack => {
+                if let Some(link) = &mut self.view.link {
+                    link.target = None;
+                }
+            }
+            Action::LinkCancel => self.view.link = None,
+            Action::AddRelation(option) => {
+                self.commit_note_draft();
+                match crate::model::add_relation_edit(
+                    &self.doc.set,
+                    &option.kind,
+                    option.from,
+                    option.to,
+                ) {
+                    Ok(edit) => {
+                        self.record(vec![edit]);
+                        self.view.link = None;
+                        let text = self.relation_sentence(&option.kind, option.from, option.to);
+                        self.set_status(format!("Linked: {text}"));
+                    }
+                    Err(err) => self.set_status(format!("Cannot link these: {err}")),
+                }
+            }
+            Action::RemoveRelation(id) => {
+                if let Some(relation) = self.doc.set.relation(id).cloned() {
+                    self.commit_note_draft();
+                    let text = self.relation_sentence(&relation.kind, relation.from, relation.to);
+                    self.record(vec![Edit::RemoveRelation(relation)]);
+                    self.set_status(format!("Removed the link: {text}"));
+                }
+            }
+            Action::SetFilter(filter) => {
+                self.view.filter = filter;
+                self.view.hidden_for = None;
+            }
+            Action::SetListView(list_view) => self.view.list_view = list_view,
+            Action::FindOpen => {
+                self.view.find.get_or_insert_with(FindState::default);
+                self.ctx
+                    .memory_mut(|m| m.request_focus(ui::find::field_id()));
+                // A short selection is what the analyst wants to find.
+                if let Some(sel) = self.view.selection.filter(|s| !s.is_empty())
+                    && sel.range().len() <= 200
+                {
+                    let text = self.doc.article.slice(sel.range()).to_owned();
+                    if !text.contains('\n') {
+                        self.find(text);
+                    }
+                }
+            }
+            Action::FindQuery(query) => self.find(query),
+            Action::FindStep(forward) => match &mut self.view.find {
+                None => self.apply(Action::FindOpen),
+                Some(find) if !find.matches.is_empty() => {
+                    let n = find.matches.len();
+                    let next = match find.current {
+                        Some(i) if forward => (i + 1) % n,
+                        Some(i) => (i + n - 1) % n,
+                        None => 0,
+                    };
+                    self.show_match(next);
+                }
+                Some(_) => {}
+            },
+            Action::FindClose => self.view.find = None,
             Action::SetTextSelection(selection) => self.view.selection = selection,
             Action::SelectAnnotation(id) => self.select(id),
             Action::Reveal(id) => {
@@ -458,6 +621,39 @@ impl App {
                         self.view.scroll_to = Some(start);
                         self.view.flash = Some((id, self.time()));
                     }
+                }
+            }
+            Action::RevealStep(forward) => {
+                let shown = |a: &&Annotation| {
+                    !self.doc.unplaced.contains(&a.id) && !self.view.hidden.contains(&a.id)
+                };
+                let here = self
+                    .view
+                    .selected
+                    .and_then(|id| self.doc.set.get(id))
+                    .map(|a| (a.anchor.position.start, a.anchor.position.end, a.id));
+                let annotations = &self.doc.set.annotations;
+                let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+                let next = if forward {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) > h))
+                        .min_by_key(|a| key(a))
+                } else {
+                    annotations
+                        .iter()
+                        .filter(shown)
+                        .filter(|a| here.is_none_or(|h| key(a) < h))
+                        .max_by_key(|a| key(a))
+                };
+                match next.map(|a| a.id) {
+                    Some(id) => self.apply(Action::Reveal(id)),
+                    None => self.set_status(if forward {
+                        "No annotation after this one"
+                    } else {
+                        "No annotation before this one"
+                    }),
                 }
             }
             Action::CopySelection => {
@@ -480,6 +676,94 @@ impl App {
                 value,
             } => self.set_attribute(id, &attribute, value),
             Action::SetTags(id, tags) => self.set_tags(id, &tags),
+        }
+    }
+
+    /// "“quote” attributed to “quote”", for status lines.
+    fn relation_sentence(
+        &self,
+        kind: &crate::model::RelationTypeId,
+        from: AnnotationId,
+        to: AnnotationId,
+    ) -> String {
+        let quote = |id| {
+            self.doc
+                .set
+                .get(id)
+                .map(|a| ui::reader::elide(&a.anchor.quote.exact, 40))
+                .unwrap_or_default()
+        };
+        format!(
+            "“{}” {} “{}”",
+            quote(from),
+            self.doc.set.labels.relation_name_of(kind),
+            quote(to)
+        )
+    }
+
+    /// Finds `query` in the article and shows the first match from the reading position on.
+    fn find(&mut self, query: String) {
+        let article = &self.doc.article;
+        let find = self.view.find.get_or_insert_with(FindState::default);
+        let folded = match &find.folded {
+            Some((hash, folded)) if *hash == article.hash => folded.clone(),
+            _ => {
+                let folded = Arc::new(crate::model::FoldedText::new(&article.text));
+                find.folded = Some((article.hash.clone(), folded.clone()));
+                folded
+            }
+        };
+        find.matches = folded.find_all(&query, FIND_LIMIT);
+        find.query = query;
+        find.current = None;
+        let from = self.view.selection.map_or(0, |s| s.range().start);
+        let count = find.matches.len();
+        let first = find.matches.partition_point(|m| m.start < from);
+        if count > 0 {
+            self.show_match(first % count);
+        }
+    }
+
+    /// Makes match `index` the current one: selected (so 1–9 marks it) and scrolled to.
+    fn show_match(&mut self, index: usize) {
+        let Some(find) = &mut self.view.find else {
+            return;
+        };
+        let Some(range) = find.matches.get(index).cloned() else {
+            return;
+        };
+        find.current = Some(index);
+        self.view.selection = Some(TextSelection {
+            anchor: range.start,
+            head: range.end,
+        });
+        self.view.scroll_to = Some(range.start);
+    }
+
+    /// Recomputes the annotations the filter hides, when the filter or the set changed.
+    fn refresh_filter(&mut self) {
+        if self.view.hidden_for == Some(self.doc.generation) {
+            return;
+        }
+        let filter = &self.view.filter;
+        self.view.hidden = if filter.is_empty() {
+            Default::default()
+        } else {
+            self.doc
+                .set
+                .annotations
+                .iter()
+                .filter(|a| !filter.matches(a))
+                .map(|a| a.id)
+                .collect()
+        };
+        self.view.hidden_for = Some(self.doc.generation);
+        // Link mode ends when its annotations are gone (undo, another document).
+        if let Some(link) = &self.view.link
+            && (self.doc.set.get(link.from).is_none()
+                || link.target.is_some_and(|t| self.doc.set.get(t).is_none()))
+        {
+            self.view.link = None;
         }
     }
 
@@ -628,15 +912,26 @@ impl App {
     /// [`App::poll_open_job`]. The open document stays as it is until then, and stays if the
     /// file cannot be opened, takes too long, or the user cancels.
     fn open(&mut self, path: &Path, with_set: Option<&Path>) {
+        let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
+        self.open_with(path, None, move || {
+            document::load(&path_owned, set_owned.as_deref())
+        });
+    }
+
+    /// Runs `load` on the open worker; its result is installed by [`Self::poll_open_job`].
+    fn open_with(
+        &mut self,
+        path: &Path,
+        backup: Option<PathBuf>,
+        load: impl FnOnce() -> Result<document::Loaded, OpenError> + Send + 'static,
+    ) {
         let (tx, rx) = mpsc::channel();
         let ctx = self.ctx.clone();
-        let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
         let spawned = std::thread::Builder::new()
             .name("open".into())
             .stack_size(document::IMPORT_STACK_BYTES)
             .spawn(move || {
-                let result = document::load(&path_owned, set_owned.as_deref());
-                let _ = tx.send(result);
+                let _ = tx.send(load());
                 ctx.request_repaint();
             });
         match spawned {
@@ -644,6 +939,7 @@ impl App {
                 self.open_job = Some(OpenJob {
                     path: path.to_owned(),
                     started: std::time::Instant::now(),
+                    backup,
                     rx,
                 });
             }
@@ -670,6 +966,7 @@ impl App {
             }),
         };
         let path = job.path.clone();
+        let backup = job.backup.clone();
         self.open_job = None;
         let result = result.and_then(|loaded| match loaded {
             document::Loaded::Ready {
@@ -700,13 +997,39 @@ impl App {
                 }
             }
         });
-        if let Err(err) = result {
-            log::warn!("could not open {}: {err}", path.display());
-            self.message = Some(Message {
-                title: "Could not open the file".to_owned(),
-                body: format!("{err}\n\n{}", err.hint()),
-                is_error: true,
-            });
+        match result {
+            Ok(()) => {
+                if let Some(backup) = backup {
+                    // Unsaved until the analyst saves it over the damaged file (which the save
+                    // keeps as a backup in turn).
+                    self.doc.saved_revision = u64::MAX;
+                    self.set_status(format!(
+                        "Opened {}; save to replace the damaged set with it",
+                        backup.display()
+                    ));
+                }
+            }
+            Err(err) => {
+                log::warn!("could not open {}: {err}", path.display());
+                let mut body = format!("{err}\n\n{}", err.hint());
+                self.offer = None;
+                if let Some((backup, when)) = damaged_set(&err).and_then(good_backup) {
+                    body.push_str(&format!(
+                        "\n\nA backup of this set saved {when} opens without errors. Opening it \
+                         changes nothing on disk until you save."
+                    ));
+                    let set = error_set_path(&err).unwrap_or_default();
+                    self.offer = Some((
+                        format!("Open the backup of {when}"),
+                        Action::OpenBackup { set, backup },
+                    ));
+                }
+                self.message = Some(Message {
+                    title: "Could not open the file".to_owned(),
+                    body,
+                    is_error: true,
+                });
+            }
         }
     }
 
@@ -818,6 +1141,9 @@ impl App {
 
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.view.link = None;
+        self.view.find = None;
+        self.view.hidden_for = None;
         self.reanchor_job = None;
         self.view.selection = None;
         self.view.selected = None;
@@ -843,7 +1169,7 @@ impl App {
                 .or_else(|_| std::env::var("USERNAME"))
                 .unwrap_or_default();
         }
-        match store::save_set(&self.doc.set, path) {
+        match store::save_set_with_backups(&self.doc.set, path) {
             Ok(()) => {
                 self.doc.set_path = Some(path.to_owned());
                 self.doc.saved_revision = self.doc.history.revision();
@@ -978,6 +1304,7 @@ impl App {
             });
             self.theme_applied = Some(self.view.dark);
         }
+        self.refresh_filter();
         self.handle_window_input(&ctx);
 
         ui::app_ui(ui, self);
@@ -1077,8 +1404,15 @@ impl App {
         }
         self.keyboard_selection(ctx);
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
-            self.actions.push(Action::SetTextSelection(None));
-            self.actions.push(Action::SelectAnnotation(None));
+            // Esc leaves the innermost thing first: linking, the find bar, then the selection.
+            if self.view.link.is_some() {
+                self.actions.push(Action::LinkCancel);
+            } else if self.view.find.is_some() {
+                self.actions.push(Action::FindClose);
+            } else {
+                self.actions.push(Action::SetTextSelection(None));
+                self.actions.push(Action::SelectAnnotation(None));
+            }
         }
     }
 }
@@ -1125,4 +1459,38 @@ impl eframe::App for App {
     fn persist_egui_memory(&self) -> bool {
         false
     }
+}
+
+/// The set file an open error is about, if the error says the file is damaged (rather than
+/// missing or unreadable for other reasons).
+fn damaged_set(err: &OpenError) -> Option<&Path> {
+    match err {
+        OpenError::Set(
+            store::StoreError::Syntax { path, .. }
+            | store::StoreError::NotASet { path, .. }
+            | store::StoreError::Invalid { path, .. },
+        ) => Some(path),
+        _ => None,
+    }
+}
+
+fn error_set_path(err: &OpenError) -> Option<PathBuf> {
+    damaged_set(err).map(Path::to_owned)
+}
+
+/// The newest backup of the set at `path` that loads, and when it was saved (local time).
+fn good_backup(path: &Path) -> Option<(PathBuf, String)> {
+    let (good, _) = store::newest_good_backup(path);
+    let (backup, _) = good?;
+    let when = std::fs::metadata(&backup)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::system())
+                .strftime("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "earlier".to_owned());
+    Some((backup, when))
 }

@@ -11,6 +11,7 @@ mod annotation;
 mod article;
 mod attributes;
 mod filter;
+mod find;
 mod history;
 mod labels;
 mod reanchor;
@@ -35,6 +36,7 @@ pub use attributes::{
     set_attribute_edit, set_tags_edit,
 };
 pub use filter::Filter;
+pub use find::FoldedText;
 pub use history::{Edit, EditError, History, Transaction};
 pub use labels::{
     DARK_BACKGROUND, DEFAULT_NAME, LIGHT_BACKGROUND, Label, LabelError, LabelId, LabelSet, PALETTE,
@@ -42,7 +44,8 @@ pub use labels::{
 };
 pub use reanchor::{Method, Placement, Status, Thresholds, best_approximate_match, reanchor};
 pub use relations::{
-    ClaimNode, ClaimTree, DenialNode, Relation, RelationId, RelationType, RelationTypeId,
-    add_relation_edit, check_new_relation, claim_tree, default_relation_types, delete_edits,
+    ClaimNode, ClaimTree, DenialNode, LinkOption, Relation, RelationId, RelationType,
+    RelationTypeId, add_relation_edit, check_new_relation, claim_tree, default_relation_types,
+    delete_edits, link_candidates, link_options,
 };
 pub use review::{ReanchorSummary, ReviewDecision, reanchor_edits, reanchor_set, review_edit};

@@ -309,6 +309,114 @@ pub fn add_relation_edit(
     Ok(Edit::AddRelation(relation))
 }
 
+/// One way to link two annotations: a relation type and which end is which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkOption {
+    pub kind: RelationTypeId,
+    pub from: AnnotationId,
+    pub to: AnnotationId,
+}
+
+/// The ways the analyst can link annotation `a` (the one they started from) with `b`, best
+/// first: the types valid from `a` to `b` and those valid the other way round (reversed: a
+/// denial picked from a claim is linked *denial denies claim*), the types naming both labels
+/// before those open on one end and any → any types, `a` → `b` first among equals. Links that
+/// already exist are left out; empty if nothing fits.
+///
+/// With the default labels, from a claim to a source: `[claim attributed to source]`; from a
+/// source to a claim: the same relation, `from` the claim; from a claim to a denial:
+/// `[denial denies claim]`.
+pub fn link_options(set: &AnnotationSet, a: AnnotationId, b: AnnotationId) -> Vec<LinkOption> {
+    let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+        return Vec::new();
+    };
+    if a == b {
+        return Vec::new();
+    }
+    let forward = set
+        .labels
+        .valid_relation_types(&x.label, &y.label)
+        .into_iter()
+        .map(|t| (t, a, b));
+    let backward = set
+        .labels
+        .valid_relation_types(&y.label, &x.label)
+        .into_iter()
+        .map(|t| (t, b, a));
+    // Most specific first across both directions (a type naming both labels before an
+    // any → any one), the start annotation's direction first among equals.
+    let mut candidates: Vec<_> = forward.chain(backward).collect();
+    candidates.sort_by_key(|(t, _, _)| std::cmp::Reverse(t.specificity()));
+    let mut options: Vec<LinkOption> = Vec::new();
+    for (t, from, to) in candidates {
+        if options.iter().any(|o| o.kind == t.id) && t.symmetric {
+            continue;
+        }
+        let option = LinkOption {
+            kind: t.id.clone(),
+            from,
+            to,
+        };
+        if options.contains(&option) {
+            continue;
+        }
+        if check_new_relation(set, &Relation::new(option.kind.clone(), from, to)).is_ok() {
+            options.push(option);
+        }
+    }
+    options
+}
+
+/// The annotations the analyst may link annotation `from` to, for the link picker: those
+/// with at least one relation type fitting the two labels (either way round) whose quote or
+/// note contains `query` (without regard to case; blank: any), nearest to `from` in the text
+/// first, at most `limit`.
+pub fn link_candidates(
+    set: &AnnotationSet,
+    from: AnnotationId,
+    query: &str,
+    limit: usize,
+) -> Vec<AnnotationId> {
+    let Some(origin) = set.get(from) else {
+        return Vec::new();
+    };
+    // Which labels can be linked with the origin's, decided once per label.
+    let mut fits: std::collections::HashMap<&LabelId, bool> = std::collections::HashMap::new();
+    let labels = &set.labels;
+    let needle = query.trim().to_lowercase();
+    let mut found: Vec<(usize, AnnotationId)> = set
+        .annotations
+        .iter()
+        .filter(|a| {
+            a.id != from
+                && *fits.entry(&a.label).or_insert_with(|| {
+                    !labels
+                        .valid_relation_types(&origin.label, &a.label)
+                        .is_empty()
+                        || !labels
+                            .valid_relation_types(&a.label, &origin.label)
+                            .is_empty()
+                })
+        })
+        .filter(|a| {
+            needle.is_empty()
+                || a.anchor.quote.exact.to_lowercase().contains(&needle)
+                || a.note.to_lowercase().contains(&needle)
+        })
+        .map(|a| {
+            let distance = a
+                .anchor
+                .position
+                .start
+                .abs_diff(origin.anchor.position.start);
+            (distance, a.id)
+        })
+        .collect();
+    found.sort_by_key(|&(distance, _)| distance);
+    found.truncate(limit);
+    found.into_iter().map(|(_, id)| id).collect()
+}
+
 /// The edits that delete annotation `id` together with every relation touching it: the
 /// relations first, then the annotation. Record them as one transaction, so one undo brings
 /// back both. Empty if there is no such annotation.
@@ -489,6 +597,82 @@ mod tests {
     ) -> Result<(), EditError> {
         let edit = add_relation_edit(set, &kind(k), n(from), n(to))?;
         h.apply(set, vec![edit]).map(|_| ())
+    }
+
+    #[test]
+    fn link_options_offer_both_directions_and_skip_existing_links() {
+        let (_, mut set) = setup();
+        let mut h = History::default();
+        let option = |k: &str, from: u128, to: u128| LinkOption {
+            kind: kind(k),
+            from: n(from),
+            to: n(to),
+        };
+        // Claim → source, and the same when started from the source.
+        assert_eq!(
+            link_options(&set, n(1), n(2)),
+            vec![option(ids::ATTRIBUTED_TO, 1, 2)]
+        );
+        assert_eq!(
+            link_options(&set, n(2), n(1)),
+            vec![option(ids::ATTRIBUTED_TO, 1, 2)]
+        );
+        // From a claim to a denial: the denial denies the claim.
+        assert_eq!(
+            link_options(&set, n(1), n(3)),
+            vec![option(ids::DENIES, 3, 1)]
+        );
+        // Claim ↔ claim: the symmetric types once each, from the start annotation.
+        assert_eq!(
+            link_options(&set, n(5), n(1)),
+            vec![option(ids::SUPPORTS, 5, 1), option(ids::CONTRADICTS, 5, 1)]
+        );
+        // Source ↔ source: nothing fits; an annotation with itself: nothing.
+        assert!(link_options(&set, n(2), n(4)).is_empty());
+        assert!(link_options(&set, n(1), n(1)).is_empty());
+        // An existing link is not offered again (either way round for a symmetric type).
+        link(&mut set, &mut h, ids::SUPPORTS, 1, 5).unwrap();
+        assert_eq!(
+            link_options(&set, n(5), n(1)),
+            vec![option(ids::CONTRADICTS, 5, 1)]
+        );
+        link(&mut set, &mut h, ids::ATTRIBUTED_TO, 1, 2).unwrap();
+        assert!(link_options(&set, n(2), n(1)).is_empty());
+        // An any → any type comes after the types naming both labels, whichever the direction.
+        let rebuts = set
+            .labels
+            .add_relation_type("rebuts", Vec::new(), Vec::new(), false)
+            .unwrap();
+        assert_eq!(
+            link_options(&set, n(4), n(1)),
+            vec![
+                option(ids::ATTRIBUTED_TO, 1, 4),
+                option(&rebuts.0, 4, 1),
+                option(&rebuts.0, 1, 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn link_candidates_fit_the_labels_match_the_query_and_come_nearest_first() {
+        let (_, mut set) = setup();
+        // From the claim "the port was sold" (18..35): sources, the denial and the other claim,
+        // nearest first: "said" (13), "The minister" (0), "denied it" (54), "its spokesman" (70).
+        assert_eq!(
+            link_candidates(&set, n(1), "", 10),
+            vec![n(5), n(2), n(3), n(4)]
+        );
+        // From a source: claims and denials only (source ↔ source has no type).
+        assert_eq!(link_candidates(&set, n(2), "", 10), vec![n(5), n(1), n(3)]);
+        assert_eq!(link_candidates(&set, n(1), " SPOKES", 10), vec![n(4)]);
+        assert_eq!(link_candidates(&set, n(1), "", 2), vec![n(5), n(2)]);
+        // The note is searched too.
+        let mut a = set.get(n(3)).unwrap().clone();
+        a.note = "Ministry statement".to_owned();
+        set.remove(n(3));
+        set.insert(a);
+        assert_eq!(link_candidates(&set, n(1), "statement", 10), vec![n(3)]);
+        assert!(link_candidates(&set, n(99), "", 10).is_empty());
     }
 
     #[test]

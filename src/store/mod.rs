@@ -6,6 +6,9 @@
 //!   with one field per line, so two versions of a set diff well in git.
 //! * Atomic: [`save_set`] writes a temporary file in the same folder, syncs it, renames it over
 //!   the target and syncs the folder. A failed save leaves the old file as it was.
+//! * Backed up: [`save_set_with_backups`] (what the app uses) keeps the last [`BACKUPS`]
+//!   versions in a `.claimlens-backups` folder beside the set; [`newest_good_backup`] finds
+//!   the one to offer when a set no longer loads.
 //! * Bounded: files over [`MAX_SET_BYTES`] and nesting deeper than [`RECURSION_LIMIT`] are
 //!   refused with an error, never a crash.
 
@@ -50,6 +53,13 @@ pub enum StoreError {
     TooNew { path: PathBuf, found: u32 },
     #[error("{path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
+    #[error(
+        "could not keep a backup of {path} before saving over it, so it was not changed: {source}"
+    )]
+    Backup {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not a Claimlens label preset: {reason}")]
     NotAPreset { path: PathBuf, reason: String },
 }
@@ -327,12 +337,98 @@ pub fn save_set(set: &AnnotationSet, path: &Path) -> Result<(), StoreError> {
     })
 }
 
+/// How many earlier versions of a set a save keeps.
+pub const BACKUPS: usize = 5;
+
+/// The folder beside a set that holds its backups.
+pub const BACKUP_DIR: &str = ".claimlens-backups";
+
+/// Where backup `n` (1 = newest, up to [`BACKUPS`]) of the set at `path` goes:
+/// `/a/story.txt.claimlens.ron` → `/a/.claimlens-backups/story.txt.claimlens.ron.1`.
+pub fn backup_path(path: &Path, n: usize) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(".{n}"));
+    path.with_file_name(BACKUP_DIR).join(name)
+}
+
+/// The backups of the set at `path` that exist, newest first.
+pub fn backups_of(path: &Path) -> Vec<PathBuf> {
+    (1..=BACKUPS)
+        .map(|n| backup_path(path, n))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// The newest backup of the set at `path` that loads, with the set, and the errors of the newer
+/// ones that did not (for telling the analyst what was skipped).
+pub fn newest_good_backup(path: &Path) -> (Option<(PathBuf, AnnotationSet)>, Vec<StoreError>) {
+    let mut skipped = Vec::new();
+    for backup in backups_of(path) {
+        match load_set(&backup) {
+            Ok(set) => return (Some((backup, set)), skipped),
+            Err(err) => skipped.push(err),
+        }
+    }
+    (None, skipped)
+}
+
+/// Saves `set` to `path` like [`save_set`], first keeping the file it replaces as backup 1 and
+/// moving the older backups down (backup [`BACKUPS`] is dropped). Nothing is rotated when the
+/// file already holds exactly this set. Each step is atomic, so a crash leaves the set file
+/// old or new and every backup whole. If the backup cannot be written, the set file is not
+/// touched and the error says so.
+pub fn save_set_with_backups(set: &AnnotationSet, path: &Path) -> Result<(), StoreError> {
+    let text = set_to_string(set).map_err(|err| StoreError::Write {
+        path: path.to_owned(),
+        source: std::io::Error::other(err),
+    })?;
+    match std::fs::read(path) {
+        Ok(old) if old != text.as_bytes() => {
+            keep_backup(path, &old).map_err(|source| StoreError::Backup {
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+        _ => {}
+    }
+    write_atomically(path, text.as_bytes()).map_err(|source| StoreError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn keep_backup(path: &Path, old: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = backup_path(path, 1).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    for n in (1..BACKUPS).rev() {
+        match std::fs::rename(backup_path(path, n), backup_path(path, n + 1)) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+    }
+    write_atomically(&backup_path(path, 1), old)
+}
+
 /// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
 /// old file or the new one, never a mix.
 ///
 /// A symbolic link is followed (its target is replaced, the link stays), and the old file's
 /// permissions are kept.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomically_with(path, bytes, |file, bytes| file.write_all(bytes))
+}
+
+/// [`write_atomically`] with the writing of the bytes into the temporary file done by `write`
+/// (tests pass one that fails like a full disk).
+pub fn write_atomically_with(
+    path: &Path,
+    bytes: &[u8],
+    write: impl FnOnce(&mut std::fs::File, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let resolved;
     let path = match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
@@ -350,7 +446,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".claimlens-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut(), bytes)?;
     if let Some(permissions) = old_permissions {
         tmp.as_file().set_permissions(permissions)?;
     }

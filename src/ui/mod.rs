@@ -6,8 +6,12 @@
 //! * [`theme`]: every colour and size.
 
 pub mod attributes;
+pub mod filter;
+pub mod find;
 pub mod labels_editor;
+pub mod link;
 pub mod reader;
+pub mod relations;
 pub mod side_panel;
 pub mod theme;
 
@@ -26,6 +30,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         settings,
         reader,
         message,
+        offer,
         unsaved_prompt,
         path_prompt,
         labels,
@@ -57,6 +62,9 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         .default_size(340.0)
         .size_range(220.0..=700.0)
         .show(ui, |ui| side_panel::side_panel_ui(ui, doc, view, actions));
+    if let Some(find) = &view.find {
+        egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));
+    }
     egui::CentralPanel::default()
         .frame(egui::Frame::NONE.fill(theme::reader_background(view.dark)))
         .show(ui, |ui| {
@@ -64,12 +72,15 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         });
 
     labels_editor::labels_windows_ui(ui.ctx(), doc, labels, actions);
+    if let Some(link) = &view.link {
+        link::link_picker_ui(ui.ctx(), doc, link, actions);
+    }
     if let Some(pending) = unsaved_prompt {
         unsaved_prompt_ui(ui.ctx(), doc, pending, actions);
     } else if let Some(prompt) = path_prompt {
         path_prompt_ui(ui.ctx(), prompt, actions);
     } else if let Some(message) = message {
-        message_ui(ui.ctx(), message, actions);
+        message_ui(ui.ctx(), message, offer.as_ref(), actions);
     }
 }
 
@@ -131,6 +142,10 @@ fn menu_bar_ui(
         ui.separator();
         let has_selection = view.selection.is_some_and(|s| !s.is_empty());
         command_button(ui, Command::Copy, has_selection, selected, actions);
+        command_button(ui, Command::Find, true, selected, actions);
+        command_button(ui, Command::Link, selected.is_some(), selected, actions);
+        command_button(ui, Command::NextAnnotation, true, selected, actions);
+        command_button(ui, Command::PreviousAnnotation, true, selected, actions);
         command_button(
             ui,
             Command::DeleteAnnotation,
@@ -354,12 +369,14 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
              Type the file's path:",
         );
         let mut text = prompt.text.clone();
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut text)
-                .desired_width(f32::INFINITY)
-                .hint_text("/path/to/file"),
-        );
-        let field = field.accessible_name("File path");
+        let path_label = ui.label("Path:");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("/path/to/file"),
+            )
+            .labelled_by(path_label.id);
         if ui.memory(|m| m.focused().is_none()) {
             // Type straight away when the prompt opens.
             field.request_focus();
@@ -388,7 +405,12 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
     }
 }
 
-fn message_ui(ctx: &egui::Context, message: &Message, actions: &mut Vec<Action>) {
+fn message_ui(
+    ctx: &egui::Context,
+    message: &Message,
+    offer: Option<&(String, Action)>,
+    actions: &mut Vec<Action>,
+) {
     let modal = egui::Modal::new(egui::Id::unique("message")).show(ctx, |ui| {
         ui.set_max_width(480.0);
         let title = RichText::new(&message.title).heading();
@@ -399,9 +421,17 @@ fn message_ui(ctx: &egui::Context, message: &Message, actions: &mut Vec<Action>)
         }
         ui.label(&message.body);
         ui.add_space(8.0);
-        if ui.button("OK").clicked() {
-            actions.push(Action::DismissMessage);
-        }
+        ui.horizontal(|ui| {
+            if let Some((text, action)) = offer
+                && ui.button(text).clicked()
+            {
+                actions.push(Action::DismissMessage);
+                actions.push(action.clone());
+            }
+            if ui.button("OK").clicked() {
+                actions.push(Action::DismissMessage);
+            }
+        });
     });
     if modal.should_close() {
         actions.push(Action::DismissMessage);

@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use egui::text::{CCursor, LayoutJob};
 use egui::{
-    Align, Color32, CursorIcon, FontId, Galley, Painter, PointerButton, Pos2, Rect, Sense,
-    TextFormat, Ui, Vec2, pos2, vec2,
+    Align, Color32, CursorIcon, FontId, Galley, Painter, PointerButton, Pos2, Rect, RichText,
+    Sense, TextFormat, Ui, Vec2, pos2, vec2,
 };
 
 use crate::app::{Action, Document, TextSelection, ViewState};
@@ -94,6 +94,12 @@ pub struct ReaderCache {
     header: Option<Arc<Galley>>,
     /// Number of paragraphs laid out during the last frame (for tests and benchmarks).
     pub laid_out_last_frame: usize,
+    /// For each annotation with relations, the annotations at their other ends (rebuilt with
+    /// the highlight index).
+    related: std::collections::HashMap<AnnotationId, Vec<AnnotationId>>,
+    /// The highlight under the pointer in the last frame: it and its related highlights are
+    /// emphasised.
+    hovered: Option<AnnotationId>,
 }
 
 impl ReaderCache {
@@ -326,7 +332,20 @@ impl ReaderCache {
                 });
             }
         }
+        self.related.clear();
+        for r in &doc.set.relations {
+            self.related.entry(r.from).or_default().push(r.to);
+            self.related.entry(r.to).or_default().push(r.from);
+        }
         self.index_generation = Some(doc.generation);
+    }
+
+    /// The annotation whose links are shown (the hovered one, else the selected one) and the
+    /// annotations related to it.
+    fn focus(&self, view: &ViewState) -> Option<(AnnotationId, &[AnnotationId])> {
+        let focus = self.hovered.or(view.selected)?;
+        let related = self.related.get(&focus).map_or(&[][..], Vec::as_slice);
+        Some((focus, related))
     }
 
     /// Annotations covering article offset `offset`, shortest first.
@@ -630,12 +649,24 @@ fn paint(
         let range = a.review.as_ref()?.proposal?.range();
         Some((range, theme::label_colour(&doc.set.labels, &a.label), a.id))
     });
+    let focus: Option<(AnnotationId, Vec<AnnotationId>)> =
+        cache.focus(view).map(|(f, r)| (f, r.to_vec()));
+    let related = |id: AnnotationId| focus.as_ref().is_some_and(|(_, r)| r.contains(&id));
+    let find = view.find.as_ref();
+    // Where the focus annotation and its related ones first show on screen, for connectors.
+    let mut first_rects: Vec<(AnnotationId, Rect, Color32)> = Vec::new();
+    let mut visible_chars = Range {
+        start: usize::MAX,
+        end: 0,
+    };
 
     for index in visible {
         let Some(galley) = cache.galley(ctx, doc, index) else {
             continue;
         };
         let para = &doc.article.paragraphs[index].chars;
+        visible_chars.start = visible_chars.start.min(para.start);
+        visible_chars.end = visible_chars.end.max(para.end);
         let top = cache.text_origin(index, origin);
         block_decoration(painter, cache, doc, index, top, &galley, view.dark);
         let spans = &cache.spans[index];
@@ -643,11 +674,15 @@ fn paint(
         for span in spans {
             let fill = match flash {
                 Some((id, strength)) if id == span.id => theme::flash_fill(span.colour, strength),
+                _ if view.hidden.contains(&span.id) => theme::dimmed_fill(span.colour, view.dark),
                 _ => theme::highlight_fill(span.colour, view.dark),
             };
             for r in range_rects(&galley, span.local.clone()) {
                 painter.rect_filled(r.translate(top.to_vec2()), 2.0, fill);
             }
+        }
+        if let Some(find) = find {
+            paint_find_matches(painter, &galley, top, para.clone(), find, view.dark);
         }
         if let Some(sel) = &selection
             && sel.start < para.end
@@ -689,13 +724,34 @@ fn paint(
             // Deeper layers share the last underline slot rather than climbing into the glyphs.
             let slot = span.layer.min(theme::MAX_UNDERLINE_LAYERS - 1) as f32;
             let y_shift = slot * (theme::UNDERLINE_THICKNESS + theme::UNDERLINE_GAP);
+            let hidden = view.hidden.contains(&span.id);
+            let colour = if hidden {
+                span.colour.gamma_multiply(0.35)
+            } else {
+                span.colour
+            };
+            let linked = related(span.id);
+            let is_focus = focus
+                .as_ref()
+                .is_some_and(|(f, r)| *f == span.id && !r.is_empty());
             for r in range_rects(&galley, span.local.clone()) {
                 let r = r.translate(top.to_vec2());
                 let y = r.bottom() - 1.0 - y_shift;
                 painter.line_segment(
                     [pos2(r.left(), y), pos2(r.right(), y)],
-                    egui::Stroke::new(theme::UNDERLINE_THICKNESS, span.colour),
+                    egui::Stroke::new(theme::UNDERLINE_THICKNESS, colour),
                 );
+                if (linked || is_focus) && !first_rects.iter().any(|(id, _, _)| *id == span.id) {
+                    first_rects.push((span.id, r, span.colour));
+                }
+                if linked {
+                    painter.rect_stroke(
+                        r.expand(1.5),
+                        3.0,
+                        egui::Stroke::new(2.0, span.colour),
+                        egui::StrokeKind::Outside,
+                    );
+                }
                 if view.selected == Some(span.id) {
                     painter.rect_stroke(
                         r.expand(1.0),
@@ -704,6 +760,135 @@ fn paint(
                         egui::StrokeKind::Outside,
                     );
                 }
+            }
+        }
+    }
+    if let Some((focus_id, related)) = &focus {
+        let links = Links {
+            focus: *focus_id,
+            related,
+            first_rects: &first_rects,
+            visible_chars,
+            margin_x: origin.x,
+        };
+        paint_links(painter, doc, &links, view.dark);
+    }
+}
+
+/// What [`paint_links`] draws: the focus annotation's links to the annotations in `related`.
+struct Links<'a> {
+    focus: AnnotationId,
+    related: &'a [AnnotationId],
+    /// The first rectangle on screen of each of them that is in view.
+    first_rects: &'a [(AnnotationId, Rect, Color32)],
+    /// The code points of the paragraphs in view.
+    visible_chars: Range<usize>,
+    /// The column's left edge: connectors run in the margin left of it.
+    margin_x: f32,
+}
+
+/// Connectors from the focus annotation to its related ones in view: curves in the left margin
+/// from the line of one to the line of the other, so they cross no text (the related highlights
+/// are outlined); related ones out of view are counted at the top or bottom edge.
+fn paint_links(painter: &Painter, doc: &Document, links: &Links<'_>, dark: bool) {
+    let rect_of = |id: AnnotationId| links.first_rects.iter().find(|(i, _, _)| *i == id);
+    let from = rect_of(links.focus);
+    let (mut above, mut below) = (0, 0);
+    for &id in links.related {
+        match (from, rect_of(id)) {
+            (Some((_, a, _)), Some((_, b, colour))) => {
+                // Highlights on one line need no connector: their outlines show the link.
+                if (a.center().y - b.center().y).abs() < a.height().min(b.height()) * 0.5 {
+                    continue;
+                }
+                let x = links.margin_x - 8.0;
+                let start = pos2(x, a.center().y);
+                let end = pos2(x, b.center().y);
+                let bulge = 10.0 + (start.y - end.y).abs().min(400.0) * 0.04;
+                let curve = egui::epaint::CubicBezierShape::from_points_stroke(
+                    [start, pos2(x - bulge, start.y), pos2(x - bulge, end.y), end],
+                    false,
+                    Color32::TRANSPARENT,
+                    egui::Stroke::new(1.5, *colour),
+                );
+                painter.add(curve);
+                painter.circle_filled(start, 3.0, *colour);
+                painter.circle_filled(end, 3.0, *colour);
+            }
+            (_, Some(_)) => {}
+            (_, None) => {
+                let Some(a) = doc.set.get(id) else {
+                    continue;
+                };
+                if doc.unplaced.contains(&id) {
+                    continue;
+                }
+                if a.anchor.position.start < links.visible_chars.start {
+                    above += 1;
+                } else {
+                    below += 1;
+                }
+            }
+        }
+    }
+    let clip = painter.clip_rect();
+    let note = |text: String, pos: Pos2, align: egui::Align2| {
+        let font = FontId::proportional(13.0);
+        let galley = painter.layout_no_wrap(text, font, theme::text_colour(dark));
+        let rect = align.anchor_size(pos, galley.size()).expand(4.0);
+        painter.rect_filled(rect, 4.0, theme::reader_background(dark));
+        painter.rect_stroke(
+            rect,
+            4.0,
+            egui::Stroke::new(1.0, theme::decoration_colour(dark)),
+            egui::StrokeKind::Inside,
+        );
+        painter.galley(rect.min + vec2(4.0, 4.0), galley, theme::text_colour(dark));
+    };
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if above > 0 {
+        note(
+            format!("{above} linked annotation{} above", plural(above)),
+            pos2(links.margin_x, clip.top() + 8.0),
+            egui::Align2::LEFT_TOP,
+        );
+    }
+    if below > 0 {
+        note(
+            format!("{below} linked annotation{} below", plural(below)),
+            pos2(links.margin_x, clip.bottom() - 8.0),
+            egui::Align2::LEFT_BOTTOM,
+        );
+    }
+}
+
+/// The find bar's matches in one paragraph (`para`: its code points): a tint, and an outline on
+/// the current match.
+fn paint_find_matches(
+    painter: &Painter,
+    galley: &Galley,
+    top: Pos2,
+    para: Range<usize>,
+    find: &crate::app::FindState,
+    dark: bool,
+) {
+    let first = find.matches.partition_point(|m| m.end <= para.start);
+    for (i, m) in find.matches[first..].iter().enumerate() {
+        if m.start >= para.end {
+            break;
+        }
+        let local = m.start.max(para.start) - para.start..m.end.min(para.end) - para.start;
+        let current = find.current == Some(first + i);
+        for r in range_rects(galley, local) {
+            let r = r.translate(top.to_vec2());
+            painter.rect_filled(r, 2.0, theme::find_fill(dark, current));
+            if current {
+                painter.rect_stroke(
+                    r.expand(1.0),
+                    2.0,
+                    egui::Stroke::new(2.0, theme::find_outline(dark)),
+                    egui::StrokeKind::Outside,
+                );
             }
         }
     }
@@ -906,13 +1091,26 @@ fn interact(
         }
     } else if response.clicked() && !shift {
         let hit = at.map(|a| cache.annotations_at(doc, a)).unwrap_or_default();
-        actions.push(Action::SelectAnnotation(hit.first().copied()));
+        match (&view.link, hit.first()) {
+            // Linking: a click on a highlight picks the other end.
+            (Some(link), Some(&id)) if id != link.from => actions.push(Action::LinkPick(id)),
+            (Some(_), _) => {}
+            (None, first) => actions.push(Action::SelectAnnotation(first.copied())),
+        }
     }
 
     let hovered_annotations = match at {
         Some(a) if response.hovered() && !cache.dragging => cache.annotations_at(doc, a),
         _ => Vec::new(),
     };
+    if cache.hovered != hovered_annotations.first().copied() {
+        cache.hovered = hovered_annotations.first().copied();
+        // Its links show in the next frame.
+        ui.ctx().request_repaint();
+    }
+    if view.link.is_some() && !hovered_annotations.is_empty() {
+        ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+    }
     if response.secondary_clicked() {
         cache.context_target = hovered_annotations.first().copied();
     }
@@ -943,6 +1141,24 @@ fn annotation_tooltip_ui(ui: &mut Ui, doc: &Document, id: AnnotationId) {
         ui.weak("No note");
     } else {
         ui.label(&a.note);
+    }
+    let labels = &doc.set.labels;
+    for r in doc.set.relations_of(id) {
+        let Some(b) = doc.set.get(r.other_end(id)) else {
+            continue;
+        };
+        let name = labels.relation_name_of(&r.kind);
+        let quote = format!(
+            "{} “{}”",
+            labels.name_of(&b.label),
+            elide(&b.anchor.quote.exact, 50)
+        );
+        let text = if r.from == id {
+            format!("{name} {quote}")
+        } else {
+            format!("{quote} {name} this")
+        };
+        ui.label(RichText::new(text).color(theme::label_colour(labels, &b.label)));
     }
 }
 

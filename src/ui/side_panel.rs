@@ -3,9 +3,9 @@
 
 use egui::{RichText, Sense, Ui, vec2};
 
-use crate::app::{Action, Document, ViewState};
+use crate::app::{Action, Document, ListView, ViewState};
 use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus};
-use crate::ui::{reader::elide, theme};
+use crate::ui::{filter, reader::elide, relations, theme};
 
 /// How much of a quote the list shows (the details show it whole).
 const LIST_QUOTE_CHARS: usize = 160;
@@ -15,10 +15,40 @@ pub fn side_panel_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
         details_ui(ui, doc, view, a, actions);
         ui.separator();
     }
+    filter::filter_bar_ui(ui, doc, view, actions);
+    ui.horizontal(|ui| {
+        for (list_view, name, hint) in [
+            (
+                ListView::ByLabel,
+                "By label",
+                "Annotations grouped by label",
+            ),
+            (
+                ListView::Claims,
+                "Claims",
+                "Each claim with its sources and denials",
+            ),
+        ] {
+            if ui
+                .selectable_label(view.list_view == list_view, name)
+                .on_hover_text(hint)
+                .clicked()
+            {
+                actions.push(Action::SetListView(list_view));
+            }
+        }
+    });
+    ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("annotation-list")
         .auto_shrink(false)
-        .show(ui, |ui| list_ui(ui, doc, view, actions));
+        .show(ui, |ui| match view.list_view {
+            ListView::ByLabel => list_ui(ui, doc, view, actions),
+            ListView::Claims => {
+                review_queue_ui(ui, doc, view, actions);
+                relations::claim_tree_ui(ui, doc, view, actions);
+            }
+        });
 }
 
 fn swatch(ui: &mut Ui, colour: egui::Color32) {
@@ -75,6 +105,7 @@ fn details_ui(
     if response.lost_focus() {
         actions.push(Action::SetNote(a.id, note));
     }
+    relations::relations_ui(ui, doc, a, actions);
     ui.horizontal(|ui| {
         if ui
             .button("Delete")
@@ -236,6 +267,7 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
             .annotations
             .iter()
             .filter(|a| a.label == label_id && !doc.unplaced.contains(&a.id))
+            .filter(|a| !view.hidden.contains(&a.id))
             .collect();
         let count = placed.len();
         if count == 0 {

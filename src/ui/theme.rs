@@ -26,6 +26,31 @@ pub fn flash_fill(colour: Color32, strength: f32) -> Color32 {
 
 /// Thickness of the underline each highlight draws under its text; overlapping highlights
 /// stack their underlines downwards, one per layer, so every label stays visible.
+/// A highlight the filter leaves out: a faint tint.
+pub fn dimmed_fill(colour: Color32, dark: bool) -> Color32 {
+    highlight_fill(colour, dark).gamma_multiply(0.3)
+}
+
+/// Matches of the find bar: an amber tint, stronger on the current one.
+pub fn find_fill(dark: bool, current: bool) -> Color32 {
+    let alpha = match (dark, current) {
+        (false, false) => 70,
+        (false, true) => 130,
+        (true, false) => 60,
+        (true, true) => 120,
+    };
+    Color32::from_rgba_unmultiplied(0xff, 0xc4, 0x00, alpha)
+}
+
+/// The outline of the current find match.
+pub fn find_outline(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_rgb(0xff, 0xd5, 0x4f)
+    } else {
+        Color32::from_rgb(0xb2, 0x6a, 0x00)
+    }
+}
+
 pub const UNDERLINE_THICKNESS: f32 = 2.0;
 pub const UNDERLINE_GAP: f32 = 1.0;
 /// Underline slots below a line of text; more overlapping highlights share the last one.
