@@ -43,6 +43,7 @@ fn run_app(open: OpenArgs) -> eframe::Result {
             let start = claimlens::app::StartOptions {
                 open: open.path,
                 set: open.set,
+                recovery_dir: claimlens::app::recovery::default_dir(),
                 ..Default::default()
             };
             Ok(Box::new(claimlens::app::App::new(cc, start)))

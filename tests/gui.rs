@@ -16,14 +16,18 @@ pub(crate) fn harness_with(
     open: Option<PathBuf>,
     dialogs: Arc<ScriptedDialogs>,
 ) -> Harness<'static, App> {
-    let options = StartOptions {
+    harness_from(StartOptions {
         open,
         set: None,
         dialogs: Box::new(dialogs),
         clock: fixed_clock(),
         persist_settings: false,
         ..StartOptions::default()
-    };
+    })
+}
+
+/// The app started with `options`, once what it opens is open.
+pub(crate) fn harness_from(options: StartOptions) -> Harness<'static, App> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 2400.0))
         // A jump flashes the highlight for 1.6 s of animation.

@@ -1,13 +1,172 @@
-//! Never losing work: backups of the set offered when it is damaged.
+//! Never losing work: autosave and crash recovery, backups of the set offered when it is
+//! damaged.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use claimlens::app::{Action, SAMPLE_TEXT};
+use claimlens::app::{Action, App, SAMPLE_TEXT, StartOptions, UnsavedChoice, recovery};
+use claimlens::model::AnnotationSet;
 use claimlens::store::{backup_path, load_set};
 use egui::Key;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::{Harness, kittest::Queryable as _};
 
-use crate::gui::{harness_with, mark, wait_for_open};
+use crate::gui::{fixed_clock, harness_from, harness_with, mark, wait_for_open};
+
+/// The app with autosave into `recovery_dir`, opening `open`.
+fn harness_recovering(open: Option<PathBuf>, recovery_dir: &Path) -> Harness<'static, App> {
+    harness_from(StartOptions {
+        open,
+        dialogs: Box::new(Arc::new(claimlens::app::ScriptedDialogs::default())),
+        clock: fixed_clock(),
+        persist_settings: false,
+        recovery_dir: Some(recovery_dir.to_owned()),
+        ..StartOptions::default()
+    })
+}
+
+/// Runs frames (1/60 s of app time each) until `done`, for at most 10 s of real time.
+fn step_until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&App) -> bool) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    panic!("gave up waiting: {what}");
+}
+
+/// The sample with one annotation, autosaved into `DIR/recovery`.
+fn sample_with_a_recorded_change() -> (tempfile::TempDir, Harness<'static, App>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_recovering(None, &dir.path().join("recovery"));
+    mark(&mut h, "Huawei", Key::Num1);
+    wait_for_record(&mut h, &dir.path().join("recovery"));
+    (dir, h)
+}
+
+fn wait_for_record(h: &mut Harness<'static, App>, dir: &Path) {
+    step_until(h, "a record is written", |_| the_record(dir).is_some());
+}
+
+/// The one recovery record in `dir`, with its set.
+fn the_record(dir: &Path) -> Option<(recovery::RecoveryRecord, AnnotationSet)> {
+    let mut records = recovery::list(dir);
+    if records.len() != 1 {
+        return None;
+    }
+    let (path, record) = records.pop()?;
+    let record = record.ok()?;
+    let set = record.set(&path).ok()?;
+    Some((record, set))
+}
+
+#[test]
+fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let recovery_dir = dir.path().join("recovery");
+    let article = dir.path().join("story.txt");
+    std::fs::write(&article, SAMPLE_TEXT).unwrap();
+
+    let mut h = harness_recovering(Some(article.clone()), &recovery_dir);
+    mark(&mut h, "Huawei", Key::Num1);
+    mark(&mut h, "Hikvision", Key::Num2);
+    // A note being typed (not yet committed) is unsaved work too.
+    h.get_by_label("Note").click();
+    h.run();
+    h.get_by_label("Note").type_text("Named in the memo");
+    h.run();
+    step_until(&mut h, "the note reaches the recovery record", |_| {
+        the_record(&recovery_dir).is_some_and(|(_, set)| {
+            set.annotations
+                .iter()
+                .any(|a| a.note == "Named in the memo")
+        })
+    });
+    let mut expected = h.state().doc.set.clone();
+    let (id, text) = h.state().view.note_draft.clone().expect("still typing");
+    expected
+        .annotations
+        .iter_mut()
+        .find(|a| a.id == id)
+        .unwrap()
+        .note = text;
+    let (record, _) = the_record(&recovery_dir).unwrap();
+    assert_eq!(record.article, article.display().to_string());
+    assert_eq!(record.set_path, None, "never saved");
+    assert_eq!(record.annotations, 2);
+    // The crash: the app goes away without saving or cleaning up.
+    drop(h);
+    assert!(!dir.path().join("story.txt.claimlens.ron").exists());
+
+    let mut h = harness_recovering(None, &recovery_dir);
+    assert_eq!(h.state().recoveries.len(), 1);
+    h.get_by_label("Unsaved work was found");
+    h.get_by_label_contains("2 annotations · set: never saved");
+    h.get_by_label("Restore").click();
+    h.run();
+    wait_for_open(&mut h);
+    let state = h.state();
+    assert!(state.recoveries.is_empty());
+    assert_eq!(
+        state.doc.set.annotations, expected.annotations,
+        "exactly as before the crash"
+    );
+    assert_eq!(state.doc.article_path(), Some(article.as_path()));
+    assert_eq!(state.doc.set_path, None);
+    assert!(state.doc.is_dirty(), "restored work is unsaved until saved");
+
+    // Saving settles it: the set file holds the work and the record goes.
+    h.state_mut().push(Action::Save);
+    h.run();
+    let saved = load_set(&dir.path().join("story.txt.claimlens.ron")).unwrap();
+    assert_eq!(saved.annotations, expected.annotations);
+    step_until(&mut h, "the record is removed after saving", |_| {
+        recovery::list(&recovery_dir).is_empty()
+    });
+}
+
+#[test]
+fn discarding_unsaved_work_leaves_no_record_and_nothing_is_offered_next_time() {
+    let (dir, mut h) = sample_with_a_recorded_change();
+    let recovery_dir = dir.path().join("recovery");
+    // Undo back to the opened state: nothing unsaved, no record.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
+    h.run();
+    step_until(&mut h, "the record goes with the last change", |_| {
+        recovery::list(&recovery_dir).is_empty()
+    });
+    // Quit, discarding a change: the record is removed at once.
+    mark(&mut h, "Hikvision", Key::Num2);
+    wait_for_record(&mut h, &recovery_dir);
+    h.state_mut().push(Action::Quit);
+    h.run();
+    h.state_mut()
+        .push(Action::AnswerUnsaved(UnsavedChoice::Discard));
+    h.run();
+    assert!(recovery::list(&recovery_dir).is_empty());
+    drop(h);
+    let h = harness_recovering(None, &recovery_dir);
+    assert!(h.state().recoveries.is_empty());
+    assert!(h.query_by_label("Unsaved work was found").is_none());
+}
+
+#[test]
+fn work_found_at_start_can_be_discarded() {
+    let (dir, h) = sample_with_a_recorded_change();
+    let recovery_dir = dir.path().join("recovery");
+    drop(h);
+    let mut h = harness_recovering(None, &recovery_dir);
+    h.get_by_label("Discard").click();
+    h.run();
+    assert!(h.state().recoveries.is_empty());
+    assert!(recovery::list(&recovery_dir).is_empty());
+    assert!(
+        h.state().doc.set.annotations.is_empty(),
+        "the sample, as it opens"
+    );
+}
 
 #[test]
 fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file() {

@@ -57,6 +57,10 @@ pub enum Action {
         article: PathBuf,
         set: PathBuf,
     },
+    /// Open the unsaved work of this recovery record (found at start).
+    RestoreRecovery(PathBuf),
+    /// Delete this recovery record (its unsaved work is not wanted).
+    DiscardRecovery(PathBuf),
     /// Open backup `backup` in place of the damaged set at `set` (saving writes it over `set`).
     OpenBackup {
         set: PathBuf,

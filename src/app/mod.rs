@@ -10,6 +10,7 @@ mod dialogs;
 mod document;
 mod labels;
 pub mod presets;
+pub mod recovery;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -55,9 +56,22 @@ pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60)
 pub struct OpenJob {
     pub path: PathBuf,
     pub started: std::time::Instant,
-    /// Opening this backup of the set at `path` (to be saved over it once the analyst agrees).
-    pub backup: Option<PathBuf>,
+    /// What is being opened: a file, a backup, a recovery record.
+    origin: OpenOrigin,
     rx: mpsc::Receiver<Result<document::Loaded, OpenError>>,
+}
+
+/// Where an open comes from, for what happens once it is installed.
+#[derive(Clone, Debug)]
+enum OpenOrigin {
+    File,
+    /// A backup of the set at the job's path: unsaved until saved over it.
+    Backup(PathBuf),
+    /// Unsaved work from a recovery record: unsaved, with the set file it had (if any).
+    Recovery {
+        record: PathBuf,
+        set_path: Option<PathBuf>,
+    },
 }
 
 /// Re-anchoring running in the background.
@@ -72,6 +86,18 @@ impl ReanchorJob {
     pub fn done(&self) -> usize {
         self.progress.load(Ordering::Relaxed)
     }
+}
+
+/// Autosave bookkeeping (see [`recovery`]).
+struct Autosave {
+    saver: recovery::Autosaver,
+    dir: PathBuf,
+    /// The open document's record.
+    record: Option<PathBuf>,
+    /// The (set generation, note draft revision) last written or removed.
+    handled: Option<(u64, u64)>,
+    /// When the first change not written yet was seen (`ctx` time).
+    pending_since: Option<f64>,
 }
 
 /// Settings kept between runs (in eframe's storage).
@@ -109,6 +135,9 @@ pub struct StartOptions {
     /// Where label presets are saved and listed (`None`: the default, see
     /// [`presets::default_presets_dir`]).
     pub presets_dir: Option<PathBuf>,
+    /// Where unsaved work is autosaved for crash recovery ([`recovery::default_dir`] in the
+    /// app); `None` turns autosave off (tests that do not test it).
+    pub recovery_dir: Option<PathBuf>,
 }
 
 impl Default for StartOptions {
@@ -121,6 +150,7 @@ impl Default for StartOptions {
             persist_settings: true,
             open_timeout: OPEN_TIMEOUT,
             presets_dir: None,
+            recovery_dir: None,
         }
     }
 }
@@ -206,6 +236,9 @@ pub struct App {
     pub message: Option<Message>,
     /// A way out offered with the message (a button that runs the action).
     pub offer: Option<(String, Action)>,
+    /// Unsaved work found at start (recovery records), until restored or discarded.
+    pub recoveries: Vec<(PathBuf, Result<recovery::RecoveryRecord, String>)>,
+    autosave: Option<Autosave>,
     /// Re-anchoring running in the background, if any.
     pub reanchor_job: Option<ReanchorJob>,
     /// A file being opened in the background, if any.
@@ -236,6 +269,8 @@ pub struct App {
     discard_confirmed: bool,
     /// The user confirmed quitting; let the next close request through.
     quitting: bool,
+    /// Bumped on every keystroke in a note (the draft is autosaved too).
+    draft_revision: u64,
     title_shown: String,
     theme_applied: Option<bool>,
     ctx: egui::Context,
@@ -270,6 +305,8 @@ impl App {
             reader: ui::reader::ReaderCache::default(),
             message: None,
             offer: None,
+            recoveries: Vec::new(),
+            autosave: None,
             unsaved_prompt: None,
             labels: LabelsState {
                 presets_dir: options.presets_dir.or_else(presets::default_presets_dir),
@@ -288,12 +325,28 @@ impl App {
             persist_settings: options.persist_settings,
             open_timeout: options.open_timeout,
             quitting: false,
+            draft_revision: 0,
             text_focus_last_frame: false,
             discard_confirmed: false,
             title_shown: String::new(),
             theme_applied: None,
             ctx,
         };
+        if let Some(dir) = options.recovery_dir {
+            app.recoveries = recovery::list(&dir);
+            match recovery::Autosaver::start() {
+                Ok(saver) => {
+                    app.autosave = Some(Autosave {
+                        saver,
+                        dir,
+                        record: None,
+                        handled: None,
+                        pending_since: None,
+                    });
+                }
+                Err(err) => log::warn!("autosave is off: {err}"),
+            }
+        }
         match (options.open, options.set) {
             (Some(article), Some(set)) => app.apply(Action::OpenWithSet { article, set }),
             (Some(path), None) => app.apply(Action::Open(path)),
@@ -380,6 +433,8 @@ impl App {
             }
             Action::SaveTo(path) => self.save_to(&path),
             Action::Quit => self.guard_unsaved(Action::Quit, |app| {
+                // Saved or discarded: nothing to recover. Removed now, before the window goes.
+                app.forget_recovery_record();
                 app.quitting = true;
                 app.ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }),
@@ -388,6 +443,18 @@ impl App {
                 self.message = None;
                 self.offer = None;
             }
+            Action::RestoreRecovery(record) => {
+                let again = Action::RestoreRecovery(record.clone());
+                self.guard_unsaved(again, |app| app.restore(record));
+            }
+            Action::DiscardRecovery(record) => {
+                if let Err(err) = std::fs::remove_file(&record)
+                    && err.kind() != std::io::ErrorKind::NotFound
+                {
+                    self.show_error("Could not remove the recovery file", &err);
+                }
+                self.recoveries.retain(|(p, _)| *p != record);
+            }
             Action::OpenBackup { set, backup } => {
                 let again = Action::OpenBackup {
                     set: set.clone(),
@@ -395,7 +462,7 @@ impl App {
                 };
                 self.guard_unsaved(again, |app| {
                     let (set_owned, backup_owned) = (set.clone(), backup.clone());
-                    app.open_with(&set, Some(backup), move || {
+                    app.open_with(&set, OpenOrigin::Backup(backup), move || {
                         document::load_backup(&set_owned, &backup_owned)
                     });
                 });
@@ -469,7 +536,10 @@ impl App {
                 }
                 self.set_note(id, note);
             }
-            Action::DraftNote(id, text) => self.view.note_draft = Some((id, text)),
+            Action::DraftNote(id, text) => {
+                self.view.note_draft = Some((id, text));
+                self.draft_revision += 1;
+            }
             Action::Reanchor => {
                 if self.reanchor_job.is_none() {
                     self.commit_note_draft();
@@ -767,6 +837,142 @@ impl App {
         }
     }
 
+    /// What names the open document's recovery record: its set file, else its article.
+    fn recovery_key(&self) -> String {
+        match (&self.doc.set_path, self.doc.article_path()) {
+            (Some(set), _) => document::absolute(set).display().to_string(),
+            (None, Some(article)) => document::absolute(article).display().to_string(),
+            (None, None) => SAMPLE_REF.to_owned(),
+        }
+    }
+
+    /// Writes the recovery record when there is unsaved work (at most [`recovery::AUTOSAVE_DELAY`]
+    /// after the first change not yet written), removes it when there is none. The set is
+    /// copied here and written on the autosave thread.
+    fn autosave_tick(&mut self) {
+        if !self.recoveries.is_empty() || self.quitting {
+            // Until the analyst decides about the work found at start, touch no record; once
+            // quitting (saved or discarded), write none.
+            return;
+        }
+        let key = self.recovery_key();
+        let now = self.time();
+        let Some(auto) = &mut self.autosave else {
+            return;
+        };
+        if let Some(err) = auto.saver.take_error() {
+            self.view.status = Some((format!("Autosave failed: {err}"), now));
+        }
+        let path = recovery::record_path(&auto.dir, &key);
+        if let Some(old) = auto.record.take()
+            && old != path
+        {
+            // Saved under another name, or another document: the old record is settled.
+            auto.saver.remove(old);
+            auto.handled = None;
+        }
+        auto.record = Some(path.clone());
+        let stamp = (self.doc.generation, self.draft_revision);
+        if auto.handled == Some(stamp) {
+            return;
+        }
+        let draft = self
+            .view
+            .note_draft
+            .as_ref()
+            .filter(|(id, text)| self.doc.set.get(*id).is_some_and(|a| a.note != *text));
+        if !self.doc.is_dirty() && draft.is_none() {
+            auto.saver.remove(path);
+            auto.handled = Some(stamp);
+            auto.pending_since = None;
+            return;
+        }
+        let since = *auto.pending_since.get_or_insert(now);
+        let delay = recovery::AUTOSAVE_DELAY.as_secs_f64();
+        if now - since < delay {
+            self.ctx
+                .request_repaint_after(std::time::Duration::from_secs_f64(delay - (now - since)));
+            return;
+        }
+        let mut set = self.doc.set.clone();
+        if let Some((id, text)) = draft
+            && let Some(a) = set.annotations.iter_mut().find(|a| a.id == *id)
+        {
+            a.note = text.clone();
+        }
+        let article = match self.doc.article_path() {
+            Some(p) => document::absolute(p).display().to_string(),
+            None => SAMPLE_REF.to_owned(),
+        };
+        let when = (self.clock)();
+        auto.saver.write(
+            path,
+            set,
+            article,
+            self.doc.set_path.clone(),
+            when,
+            self.doc.generation,
+        );
+        auto.handled = Some(stamp);
+        auto.pending_since = None;
+    }
+
+    /// Removes the open document's recovery record now (on the UI thread: the app may be about
+    /// to exit).
+    fn forget_recovery_record(&mut self) {
+        let key = self.recovery_key();
+        if let Some(auto) = &mut self.autosave {
+            let path = recovery::record_path(&auto.dir, &key);
+            auto.saver
+                .remove_now(path, std::time::Duration::from_secs(2));
+            auto.handled = None;
+        }
+    }
+
+    /// The generation of the document last written to its recovery record (tests wait on it).
+    pub fn autosaved_generation(&self) -> Option<u64> {
+        self.autosave.as_ref().map(|a| a.saver.written_generation())
+    }
+
+    /// Opens the unsaved work of a recovery record: its article, with its set, unsaved.
+    fn restore(&mut self, record_path: PathBuf) {
+        let record = match recovery::read(&record_path) {
+            Ok(record) => record,
+            Err(err) => {
+                self.show_error("Could not read the unsaved work", &err);
+                return;
+            }
+        };
+        let source = if record.article == SAMPLE_REF {
+            ArticleSource::Sample
+        } else {
+            ArticleSource::File(PathBuf::from(&record.article))
+        };
+        let set_path = record.set_path.clone();
+        let home = set_path.clone().unwrap_or_else(|| match &source {
+            ArticleSource::File(p) => store::default_set_path(p),
+            ArticleSource::Sample => Document::sample().default_set_path(),
+        });
+        let origin = OpenOrigin::Recovery {
+            record: record_path.clone(),
+            set_path,
+        };
+        let shown = match &source {
+            ArticleSource::File(p) => p.clone(),
+            ArticleSource::Sample => PathBuf::from(SAMPLE_REF),
+        };
+        self.open_with(&shown, origin, move || {
+            let article = document::load_source(&source)?;
+            let set = record.set(&record_path)?;
+            Ok(document::Loaded::Ready {
+                article: Box::new(article),
+                source,
+                set: Some((set, home)),
+                remember: record_path,
+            })
+        });
+    }
+
     fn set_font_size(&mut self, size: f32) {
         self.view.font_size = size.clamp(MIN_FONT_SIZE, MAX_FONT_SIZE);
         self.settings.font_size = self.view.font_size;
@@ -913,7 +1119,7 @@ impl App {
     /// file cannot be opened, takes too long, or the user cancels.
     fn open(&mut self, path: &Path, with_set: Option<&Path>) {
         let (path_owned, set_owned) = (path.to_owned(), with_set.map(Path::to_owned));
-        self.open_with(path, None, move || {
+        self.open_with(path, OpenOrigin::File, move || {
             document::load(&path_owned, set_owned.as_deref())
         });
     }
@@ -922,7 +1128,7 @@ impl App {
     fn open_with(
         &mut self,
         path: &Path,
-        backup: Option<PathBuf>,
+        origin: OpenOrigin,
         load: impl FnOnce() -> Result<document::Loaded, OpenError> + Send + 'static,
     ) {
         let (tx, rx) = mpsc::channel();
@@ -939,7 +1145,7 @@ impl App {
                 self.open_job = Some(OpenJob {
                     path: path.to_owned(),
                     started: std::time::Instant::now(),
-                    backup,
+                    origin,
                     rx,
                 });
             }
@@ -966,7 +1172,7 @@ impl App {
             }),
         };
         let path = job.path.clone();
-        let backup = job.backup.clone();
+        let origin = job.origin.clone();
         self.open_job = None;
         let result = result.and_then(|loaded| match loaded {
             document::Loaded::Ready {
@@ -976,7 +1182,9 @@ impl App {
                 remember,
             } => {
                 self.install(*article, source, set);
-                self.remember(&remember);
+                if !matches!(origin, OpenOrigin::Recovery { .. }) {
+                    self.remember(&remember);
+                }
                 Ok(())
             }
             document::Loaded::SetWithoutArticle {
@@ -998,8 +1206,9 @@ impl App {
             }
         });
         match result {
-            Ok(()) => {
-                if let Some(backup) = backup {
+            Ok(()) => match origin {
+                OpenOrigin::File => {}
+                OpenOrigin::Backup(backup) => {
                     // Unsaved until the analyst saves it over the damaged file (which the save
                     // keeps as a backup in turn).
                     self.doc.saved_revision = u64::MAX;
@@ -1008,7 +1217,16 @@ impl App {
                         backup.display()
                     ));
                 }
-            }
+                OpenOrigin::Recovery { record, set_path } => {
+                    self.doc.saved_revision = u64::MAX;
+                    self.doc.set_path = set_path;
+                    self.recoveries.retain(|(p, _)| *p != record);
+                    self.set_status(format!(
+                        "Restored {} annotations of unsaved work; save to keep them",
+                        self.doc.set.annotations.len()
+                    ));
+                }
+            },
             Err(err) => {
                 log::warn!("could not open {}: {err}", path.display());
                 let mut body = format!("{err}\n\n{}", err.hint());
@@ -1318,6 +1536,7 @@ impl App {
             self.apply(action);
         }
 
+        self.autosave_tick();
         self.text_focus_last_frame = ctx.text_edit_focused();
         let title = self.doc.window_title();
         if title != self.title_shown {
@@ -1338,6 +1557,8 @@ impl App {
             if self.doc.is_dirty() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 self.unsaved_prompt = Some(Action::Quit);
+            } else {
+                self.forget_recovery_record();
             }
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {

@@ -31,6 +31,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         reader,
         message,
         offer,
+        recoveries,
         unsaved_prompt,
         path_prompt,
         labels,
@@ -81,6 +82,8 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         path_prompt_ui(ui.ctx(), prompt, actions);
     } else if let Some(message) = message {
         message_ui(ui.ctx(), message, offer.as_ref(), actions);
+    } else if !recoveries.is_empty() {
+        recovery_prompt_ui(ui.ctx(), recoveries, actions);
     }
 }
 
@@ -436,4 +439,71 @@ fn message_ui(
     if modal.should_close() {
         actions.push(Action::DismissMessage);
     }
+}
+
+/// Unsaved work found at start (after a crash or a kill): restore or discard each.
+fn recovery_prompt_ui(
+    ctx: &egui::Context,
+    recoveries: &[(
+        std::path::PathBuf,
+        Result<crate::app::recovery::RecoveryRecord, String>,
+    )],
+    actions: &mut Vec<Action>,
+) {
+    egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+        ui.set_max_width(560.0);
+        ui.heading("Unsaved work was found");
+        ui.label(
+            "Claimlens did not close normally last time. This work was not saved; it is \
+             exactly as it was autosaved, at most a second or two before the end.",
+        );
+        ui.add_space(6.0);
+        for (path, record) in recoveries {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                match record {
+                    Ok(record) => {
+                        let article = std::path::Path::new(&record.article)
+                            .file_name()
+                            .map_or(record.article.clone(), |n| n.to_string_lossy().into_owned());
+                        ui.strong(article);
+                        let set = record
+                            .set_path
+                            .as_ref()
+                            .map_or_else(|| "never saved".to_owned(), |p| p.display().to_string());
+                        ui.label(format!(
+                            "{} annotations · set: {set} · autosaved {}",
+                            record.annotations,
+                            record
+                                .written
+                                .to_zoned(jiff::tz::TimeZone::system())
+                                .strftime("%Y-%m-%d %H:%M:%S")
+                        ));
+                        ui.horizontal(|ui| {
+                            if ui.button("Restore").clicked() {
+                                actions.push(Action::RestoreRecovery(path.clone()));
+                            }
+                            if ui
+                                .button("Discard")
+                                .on_hover_text("Delete this unsaved work")
+                                .clicked()
+                            {
+                                actions.push(Action::DiscardRecovery(path.clone()));
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("A recovery file could not be read: {err}"),
+                        );
+                        ui.weak(path.display().to_string());
+                        if ui.button("Discard").clicked() {
+                            actions.push(Action::DiscardRecovery(path.clone()));
+                        }
+                    }
+                }
+            });
+        }
+    });
 }
