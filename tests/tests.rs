@@ -3,6 +3,7 @@
 mod cli;
 mod export;
 mod gui;
+mod gui_analysts;
 mod gui_labels;
 mod gui_recovery;
 mod gui_relations;

@@ -167,6 +167,8 @@ pub enum Action {
     },
     /// Give an annotation these tags (normalised): one undo step.
     SetTags(AnnotationId, Vec<String>),
+    /// The set's analyst, other analysts' sets, and comparing with them.
+    Sets(crate::app::others::SetsAction),
 }
 
 /// How the side panel lists the annotations.

@@ -11,6 +11,8 @@ pub enum DialogRequest {
     Open { start_dir: Option<PathBuf> },
     /// Where to save the set.
     SaveSet { suggested: PathBuf },
+    /// Another analyst's set of the open article, to show beside the active one.
+    OpenOther { start_dir: Option<PathBuf> },
     /// Where to write an export.
     Export {
         suggested: PathBuf,
@@ -28,6 +30,7 @@ impl DialogRequest {
         match self {
             Self::Open { start_dir } => (PromptPurpose::Open, start_dir.clone()),
             Self::SaveSet { suggested } => (PromptPurpose::SaveSet, Some(suggested.clone())),
+            Self::OpenOther { start_dir } => (PromptPurpose::OpenOther, start_dir.clone()),
             Self::Export { suggested, format } => {
                 (PromptPurpose::Export(*format), Some(suggested.clone()))
             }
@@ -47,6 +50,7 @@ pub enum PromptPurpose {
     Export(crate::export::ExportFormat),
     ImportPreset,
     ExportPreset,
+    OpenOther,
 }
 
 /// How a dialog ended.
@@ -104,6 +108,16 @@ impl Dialogs for NativeDialogs {
                                     "epub", "ron",
                                 ],
                             )
+                            .add_filter("All files", &["*"]);
+                        if let Some(dir) = start_dir {
+                            dialog = dialog.set_directory(dir);
+                        }
+                        dialog.pick_file()
+                    }
+                    DialogRequest::OpenOther { start_dir } => {
+                        let mut dialog = rfd::FileDialog::new()
+                            .set_title("Open another analyst's set of this article")
+                            .add_filter("Claimlens set", &["ron"])
                             .add_filter("All files", &["*"]);
                         if let Some(dir) = start_dir {
                             dialog = dialog.set_directory(dir);

@@ -38,6 +38,8 @@ pub struct Document {
     pub unplaced: HashSet<AnnotationId>,
     /// Bumped on every change to the set; caches compare it.
     pub generation: u64,
+    /// Other analysts' sets of this article, shown read-only beside this one.
+    pub others: super::others::Others,
 }
 
 impl Document {
@@ -59,6 +61,7 @@ impl Document {
             saved_revision: 0,
             unplaced: HashSet::new(),
             generation: 0,
+            others: super::others::Others::default(),
         };
         doc.refresh();
         doc

@@ -9,6 +9,7 @@ mod action;
 mod dialogs;
 mod document;
 mod labels;
+mod others;
 pub mod presets;
 pub mod recovery;
 
@@ -27,6 +28,10 @@ pub use document::{
 pub use labels::{
     Consequences, DraftChange, LabelEditor, LabelsAction, LabelsState, PresetChooser, RelationForm,
     RemoveQuestion, draft_count, keep_labels_in_use,
+};
+pub use others::{
+    Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, annotation_count,
+    format_rate,
 };
 
 use std::sync::Arc;
@@ -506,6 +511,7 @@ impl App {
                         PromptPurpose::ExportPreset => {
                             Action::Labels(LabelsAction::ExportPreset(path))
                         }
+                        PromptPurpose::OpenOther => Action::Sets(SetsAction::Open(path)),
                     });
                 } else {
                     self.after_save = None;
@@ -746,6 +752,7 @@ impl App {
                 value,
             } => self.set_attribute(id, &attribute, value),
             Action::SetTags(id, tags) => self.set_tags(id, &tags),
+            Action::Sets(action) => self.apply_sets(action),
         }
     }
 
@@ -1524,6 +1531,7 @@ impl App {
         }
         self.refresh_filter();
         self.handle_window_input(&ctx);
+        self.refresh_comparison();
 
         ui::app_ui(ui, self);
 

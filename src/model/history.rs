@@ -38,6 +38,11 @@ pub enum Edit {
         before: Box<LabelSet>,
         after: Box<LabelSet>,
     },
+    /// Rename the set's analyst (the one person a set belongs to).
+    SetAnalyst {
+        before: String,
+        after: String,
+    },
 }
 
 /// Why an edit could not be applied (the set was not in the state the edit expects).
@@ -69,6 +74,8 @@ pub enum EditError {
     },
     #[error("the set has other labels than the edit expects")]
     LabelsMismatch,
+    #[error("the set belongs to another analyst than the edit expects")]
+    AnalystMismatch,
     #[error(transparent)]
     Attribute(#[from] AttributeError),
 }
@@ -92,6 +99,10 @@ impl Edit {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Self::SetAnalyst { before, after } => Self::SetAnalyst {
+                before: after.clone(),
+                after: before.clone(),
+            },
         }
     }
 
@@ -104,7 +115,8 @@ impl Edit {
             | Self::SetArticle { .. }
             | Self::AddRelation(_)
             | Self::RemoveRelation(_)
-            | Self::SetLabels { .. } => None,
+            | Self::SetLabels { .. }
+            | Self::SetAnalyst { .. } => None,
         }
     }
 
@@ -153,6 +165,12 @@ impl Edit {
                     return Err(EditError::LabelsMismatch);
                 }
                 set.labels = (**after).clone();
+            }
+            Self::SetAnalyst { before, after } => {
+                if set.analyst != *before {
+                    return Err(EditError::AnalystMismatch);
+                }
+                set.analyst.clone_from(after);
             }
         }
         Ok(())
@@ -357,5 +375,29 @@ mod tests {
         assert!(set.annotations.is_empty());
         h.undo(&mut set);
         assert_eq!(set.annotations, vec![a]);
+    }
+
+    #[test]
+    fn renaming_the_analyst_is_undoable_and_checks_the_old_name() {
+        let (_, mut set) = setup();
+        set.analyst = "jdoe".into();
+        let mut h = History::default();
+        let rename = |before: &str, after: &str| Edit::SetAnalyst {
+            before: before.into(),
+            after: after.into(),
+        };
+        h.apply(&mut set, vec![rename("jdoe", "Jane Doe")]).unwrap();
+        assert_eq!(set.analyst, "Jane Doe");
+        assert!(h.can_undo());
+        h.undo(&mut set).unwrap();
+        assert_eq!(set.analyst, "jdoe");
+        h.redo(&mut set).unwrap();
+        assert_eq!(set.analyst, "Jane Doe");
+        // An edit made for another name does not apply.
+        assert_eq!(
+            h.apply(&mut set, vec![rename("someone", "x")]),
+            Err(EditError::AnalystMismatch)
+        );
+        assert_eq!(set.analyst, "Jane Doe");
     }
 }

@@ -3,15 +3,21 @@
 //! * [`app_ui`]: the window — menu bar and toolbar, status bar, side panel, reader, dialogs.
 //! * [`reader`]: the article column with highlights, selection and its layout cache.
 //! * [`side_panel`]: details of the selected annotation and the grouped list.
+//! * [`sets_panel`]: the set's analyst and the other analysts' sets beside it.
+//! * [`compare`]: the window comparing the active set with another analyst's.
+//! * [`outlines`]: other analysts' annotations drawn as outlines in the reader.
 //! * [`theme`]: every colour and size.
 
 pub mod attributes;
+pub mod compare;
 pub mod filter;
 pub mod find;
 pub mod labels_editor;
 pub mod link;
+pub mod outlines;
 pub mod reader;
 pub mod relations;
+pub mod sets_panel;
 pub mod side_panel;
 pub mod theme;
 
@@ -62,7 +68,10 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         .resizable(true)
         .default_size(340.0)
         .size_range(220.0..=700.0)
-        .show(ui, |ui| side_panel::side_panel_ui(ui, doc, view, actions));
+        .show(ui, |ui| {
+            sets_panel::sets_ui(ui, doc, actions);
+            side_panel::side_panel_ui(ui, doc, view, actions);
+        });
     if let Some(find) = &view.find {
         egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));
     }
@@ -73,6 +82,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         });
 
     labels_editor::labels_windows_ui(ui.ctx(), doc, labels, actions);
+    compare::compare_window_ui(ui.ctx(), doc, actions);
     if let Some(link) = &view.link {
         link::link_picker_ui(ui.ctx(), doc, link, actions);
     }
@@ -124,6 +134,7 @@ fn menu_bar_ui(
             });
         });
         command_button(ui, Command::OpenSample, true, selected, actions);
+        sets_panel::open_other_button(ui, doc, actions);
         ui.separator();
         command_button(ui, Command::Save, true, selected, actions);
         command_button(ui, Command::SaveAs, true, selected, actions);
@@ -366,6 +377,7 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
             PromptPurpose::Export(format) => format!("Export as {}", format.name()),
             PromptPurpose::ImportPreset => "Import a label preset".to_owned(),
             PromptPurpose::ExportPreset => "Export the label set as a preset".to_owned(),
+            PromptPurpose::OpenOther => "Open another analyst's set".to_owned(),
         });
         ui.label(
             "This desktop has no file dialog (no XDG desktop portal and no zenity). \
@@ -394,6 +406,7 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
                 PromptPurpose::Open => "Open",
                 PromptPurpose::Export(_) | PromptPurpose::ExportPreset => "Export",
                 PromptPurpose::ImportPreset => "Import",
+                PromptPurpose::OpenOther => "Open",
             };
             if ui.button(ok).clicked() || entered {
                 actions.push(Action::PathPromptAnswer(true));

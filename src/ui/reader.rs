@@ -94,6 +94,8 @@ pub struct ReaderCache {
     header: Option<Arc<Galley>>,
     /// Number of paragraphs laid out during the last frame (for tests and benchmarks).
     pub laid_out_last_frame: usize,
+    /// Other analysts' annotations, drawn as outlines.
+    outlines: crate::ui::outlines::OutlineIndex,
     /// For each annotation with relations, the annotations at their other ends (rebuilt with
     /// the highlight index).
     related: std::collections::HashMap<AnnotationId, Vec<AnnotationId>>,
@@ -649,6 +651,7 @@ fn paint(
         let range = a.review.as_ref()?.proposal?.range();
         Some((range, theme::label_colour(&doc.set.labels, &a.label), a.id))
     });
+    cache.outlines.prepare(doc);
     let focus: Option<(AnnotationId, Vec<AnnotationId>)> =
         cache.focus(view).map(|(f, r)| (f, r.to_vec()));
     let related = |id: AnnotationId| focus.as_ref().is_some_and(|(_, r)| r.contains(&id));
@@ -762,6 +765,9 @@ fn paint(
                 }
             }
         }
+        cache
+            .outlines
+            .paint_paragraph(painter, index, top, &galley, flash);
     }
     if let Some((focus_id, related)) = &focus {
         let links = Links {
@@ -1114,11 +1120,17 @@ fn interact(
     if response.secondary_clicked() {
         cache.context_target = hovered_annotations.first().copied();
     }
-    if !hovered_annotations.is_empty() && !response.context_menu_opened() {
+    let hovered_others = match at {
+        Some(a) if response.hovered() && !cache.dragging => cache.outlines.hits_at(doc, a),
+        _ => Vec::new(),
+    };
+    let hovered_any = !hovered_annotations.is_empty() || !hovered_others.is_empty();
+    if hovered_any && !response.context_menu_opened() {
         response.clone().on_hover_ui_at_pointer(|ui| {
             for id in &hovered_annotations {
                 annotation_tooltip_ui(ui, doc, *id);
             }
+            crate::ui::outlines::tooltip_ui(ui, doc, &hovered_others);
         });
     }
 

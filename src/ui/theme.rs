@@ -56,6 +56,9 @@ pub const UNDERLINE_GAP: f32 = 1.0;
 /// Underline slots below a line of text; more overlapping highlights share the last one.
 pub const MAX_UNDERLINE_LAYERS: usize = 4;
 
+/// Thickness of the outlines other analysts' annotations are drawn with.
+pub const OTHER_OUTLINE_WIDTH: f32 = 1.25;
+
 /// Reading column width in multiples of the font size (about 70 characters a line).
 pub const COLUMN_EMS: f32 = 34.0;
 /// Line height as a multiple of the font size.
