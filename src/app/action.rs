@@ -9,7 +9,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 
 use crate::app::dialogs::PromptPurpose;
 use crate::export::ExportFormat;
-use crate::model::{AnnotationId, Filter, LabelId, LinkOption, RelationId};
+use crate::model::{AnnotationId, AttributeValue, Filter, LabelId, LinkOption, RelationId};
 
 /// A range of the article the user selected, in code points (`anchor` where the drag started,
 /// `head` where it is now; either may be larger).
@@ -159,6 +159,16 @@ pub enum Action {
     ZoomReset,
     ToggleTheme,
 
+    /// The label-set editor, presets (see `app::labels`).
+    Labels(crate::app::LabelsAction),
+    /// Set (`Some`) or clear an attribute of an annotation: one undo step.
+    SetAttribute {
+        id: AnnotationId,
+        attribute: String,
+        value: Option<AttributeValue>,
+    },
+    /// Give an annotation these tags (normalised): one undo step.
+    SetTags(AnnotationId, Vec<String>),
     /// The set's analyst, other analysts' sets, and comparing with them.
     Sets(crate::app::others::SetsAction),
 }

@@ -18,6 +18,10 @@ pub enum DialogRequest {
         suggested: PathBuf,
         format: crate::export::ExportFormat,
     },
+    /// A label preset file to load.
+    ImportPreset { start_dir: Option<PathBuf> },
+    /// Where to write a label preset file.
+    ExportPreset { suggested: PathBuf },
 }
 
 impl DialogRequest {
@@ -30,6 +34,10 @@ impl DialogRequest {
             Self::Export { suggested, format } => {
                 (PromptPurpose::Export(*format), Some(suggested.clone()))
             }
+            Self::ImportPreset { start_dir } => (PromptPurpose::ImportPreset, start_dir.clone()),
+            Self::ExportPreset { suggested } => {
+                (PromptPurpose::ExportPreset, Some(suggested.clone()))
+            }
         }
     }
 }
@@ -40,6 +48,8 @@ pub enum PromptPurpose {
     Open,
     SaveSet,
     Export(crate::export::ExportFormat),
+    ImportPreset,
+    ExportPreset,
     OpenOther,
 }
 
@@ -115,28 +125,31 @@ impl Dialogs for NativeDialogs {
                         dialog.pick_file()
                     }
                     DialogRequest::SaveSet { suggested } => {
-                        let mut dialog = rfd::FileDialog::new()
+                        let dialog = rfd::FileDialog::new()
                             .set_title("Save the annotation set")
                             .add_filter("Claimlens set", &["ron"]);
-                        if let Some(dir) = suggested.parent() {
-                            dialog = dialog.set_directory(dir);
-                        }
-                        if let Some(name) = suggested.file_name() {
-                            dialog = dialog.set_file_name(name.to_string_lossy());
-                        }
-                        dialog.save_file()
+                        suggesting(dialog, &suggested).save_file()
                     }
                     DialogRequest::Export { suggested, format } => {
-                        let mut dialog = rfd::FileDialog::new()
+                        let dialog = rfd::FileDialog::new()
                             .set_title(format!("Export as {}", format.name()))
                             .add_filter(format.name(), &[format.extension()]);
-                        if let Some(dir) = suggested.parent() {
+                        suggesting(dialog, &suggested).save_file()
+                    }
+                    DialogRequest::ImportPreset { start_dir } => {
+                        let mut dialog = rfd::FileDialog::new()
+                            .set_title("Import a label preset")
+                            .add_filter("Claimlens label preset", &["ron"]);
+                        if let Some(dir) = start_dir {
                             dialog = dialog.set_directory(dir);
                         }
-                        if let Some(name) = suggested.file_name() {
-                            dialog = dialog.set_file_name(name.to_string_lossy());
-                        }
-                        dialog.save_file()
+                        dialog.pick_file()
+                    }
+                    DialogRequest::ExportPreset { suggested } => {
+                        let dialog = rfd::FileDialog::new()
+                            .set_title("Export the label set as a preset")
+                            .add_filter("Claimlens label preset", &["ron"]);
+                        suggesting(dialog, &suggested).save_file()
                     }
                 };
                 reply(answer.map_or(DialogAnswer::Cancelled, DialogAnswer::Chosen));
@@ -145,6 +158,17 @@ impl Dialogs for NativeDialogs {
             log::error!("could not start the file dialog thread: {err}");
         }
     }
+}
+
+/// A save dialog that starts in `suggested`'s folder with its file name filled in.
+fn suggesting(mut dialog: rfd::FileDialog, suggested: &std::path::Path) -> rfd::FileDialog {
+    if let Some(dir) = suggested.parent() {
+        dialog = dialog.set_directory(dir);
+    }
+    if let Some(name) = suggested.file_name() {
+        dialog = dialog.set_file_name(name.to_string_lossy());
+    }
+    dialog
 }
 
 /// Answers every dialog with the next answer of a list (then `Cancelled`): for tests.

@@ -8,7 +8,9 @@
 mod action;
 mod dialogs;
 mod document;
+mod labels;
 mod others;
+pub mod presets;
 pub mod recovery;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +24,10 @@ pub use dialogs::{
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
     read_article, read_article_guarded, sample_article,
+};
+pub use labels::{
+    Consequences, DraftChange, LabelEditor, LabelsAction, LabelsState, PresetChooser, RelationForm,
+    RemoveQuestion, draft_count, keep_labels_in_use,
 };
 pub use others::{
     Comparison, OUTLINE_STYLES, OtherSet, Others, SetsAction, analyst_name, annotation_count,
@@ -133,6 +139,9 @@ pub struct StartOptions {
     pub persist_settings: bool,
     /// How long opening a file may take before the app stops waiting ([`OPEN_TIMEOUT`]).
     pub open_timeout: std::time::Duration,
+    /// Where label presets are saved and listed (`None`: the default, see
+    /// [`presets::default_presets_dir`]).
+    pub presets_dir: Option<PathBuf>,
     /// Where unsaved work is autosaved for crash recovery ([`recovery::default_dir`] in the
     /// app); `None` turns autosave off (tests that do not test it).
     pub recovery_dir: Option<PathBuf>,
@@ -147,6 +156,7 @@ impl Default for StartOptions {
             clock: Box::new(Timestamp::now),
             persist_settings: true,
             open_timeout: OPEN_TIMEOUT,
+            presets_dir: None,
             recovery_dir: None,
         }
     }
@@ -246,6 +256,8 @@ pub struct App {
     pub path_prompt: Option<PathPrompt>,
     /// Set while asking Save / Discard / Cancel: the action to run once the user has answered.
     pub unsaved_prompt: Option<Action>,
+    /// The label-set editor and the presets list.
+    pub labels: LabelsState,
     /// Run after the next successful save (for "Save" in the unsaved-changes prompt).
     after_save: Option<Action>,
     /// Actions pushed by the UI this frame.
@@ -307,6 +319,10 @@ impl App {
             recoveries: Vec::new(),
             autosave: None,
             unsaved_prompt: None,
+            labels: LabelsState {
+                presets_dir: options.presets_dir.or_else(presets::default_presets_dir),
+                ..LabelsState::default()
+            },
             path_prompt: None,
             reanchor_job: None,
             open_job: None,
@@ -511,6 +527,12 @@ impl App {
                         PromptPurpose::SaveSet => Action::SaveTo(path),
                         PromptPurpose::Open => Action::Open(path),
                         PromptPurpose::Export(format) => Action::ExportTo(format, path),
+                        PromptPurpose::ImportPreset => {
+                            Action::Labels(LabelsAction::LoadPreset(path))
+                        }
+                        PromptPurpose::ExportPreset => {
+                            Action::Labels(LabelsAction::ExportPreset(path))
+                        }
                         PromptPurpose::OpenOther => Action::Sets(SetsAction::Open(path)),
                     });
                 } else {
@@ -745,6 +767,13 @@ impl App {
                 self.view.dark = !self.view.dark;
                 self.settings.dark = self.view.dark;
             }
+            Action::Labels(action) => self.apply_labels(action),
+            Action::SetAttribute {
+                id,
+                attribute,
+                value,
+            } => self.set_attribute(id, &attribute, value),
+            Action::SetTags(id, tags) => self.set_tags(id, &tags),
             Action::Sets(action) => self.apply_sets(action),
         }
     }
@@ -1662,7 +1691,11 @@ impl App {
                 }
             }
         }
-        if self.unsaved_prompt.is_some() || self.message.is_some() || self.path_prompt.is_some() {
+        if self.unsaved_prompt.is_some()
+            || self.message.is_some()
+            || self.path_prompt.is_some()
+            || self.labels.is_open()
+        {
             return;
         }
         let typing = ctx.text_edit_focused() || self.text_focus_last_frame;

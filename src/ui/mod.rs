@@ -8,9 +8,11 @@
 //! * [`outlines`]: other analysts' annotations drawn as outlines in the reader.
 //! * [`theme`]: every colour and size.
 
+pub mod attributes;
 pub mod compare;
 pub mod filter;
 pub mod find;
+pub mod labels_editor;
 pub mod link;
 pub mod outlines;
 pub mod reader;
@@ -38,6 +40,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         recoveries,
         unsaved_prompt,
         path_prompt,
+        labels,
         reanchor_job,
         open_job,
         actions,
@@ -78,6 +81,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
             reader::reader_ui(ui, doc, view, scroll_to, reader, actions)
         });
 
+    labels_editor::labels_windows_ui(ui.ctx(), doc, labels, actions);
     compare::compare_window_ui(ui.ctx(), doc, actions);
     if let Some(link) = &view.link {
         link::link_picker_ui(ui.ctx(), doc, link, actions);
@@ -174,6 +178,7 @@ fn menu_bar_ui(
             }
         }
     });
+    labels_editor::labels_menu_ui(ui, actions);
     ui.menu_button("View", |ui| {
         command_button(ui, Command::ZoomIn, true, selected, actions);
         command_button(ui, Command::ZoomOut, true, selected, actions);
@@ -370,6 +375,8 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
             PromptPurpose::SaveSet => "Save the annotation set as".to_owned(),
             PromptPurpose::Open => "Open an article or set".to_owned(),
             PromptPurpose::Export(format) => format!("Export as {}", format.name()),
+            PromptPurpose::ImportPreset => "Import a label preset".to_owned(),
+            PromptPurpose::ExportPreset => "Export the label set as a preset".to_owned(),
             PromptPurpose::OpenOther => "Open another analyst's set".to_owned(),
         });
         ui.label(
@@ -397,7 +404,8 @@ fn path_prompt_ui(ctx: &egui::Context, prompt: &crate::app::PathPrompt, actions:
             let ok = match prompt.purpose {
                 PromptPurpose::SaveSet => "Save",
                 PromptPurpose::Open => "Open",
-                PromptPurpose::Export(_) => "Export",
+                PromptPurpose::Export(_) | PromptPurpose::ExportPreset => "Export",
+                PromptPurpose::ImportPreset => "Import",
                 PromptPurpose::OpenOther => "Open",
             };
             if ui.button(ok).clicked() || entered {

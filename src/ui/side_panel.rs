@@ -86,6 +86,7 @@ fn details_ui(
         }
     });
 
+    crate::ui::attributes::attributes_ui(ui, doc, a, actions);
     let mut note = match &view.note_draft {
         Some((id, text)) if *id == a.id => text.clone(),
         _ => a.note.clone(),
