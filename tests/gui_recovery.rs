@@ -104,6 +104,7 @@ fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
     assert_eq!(h.state().recoveries.len(), 1);
     h.get_by_label("Unsaved work was found");
     h.get_by_label_contains("2 annotations · set: never saved");
+    h.get_by_label_contains("story.txt");
     h.get_by_label("Restore").click();
     h.run();
     wait_for_open(&mut h);

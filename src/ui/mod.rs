@@ -476,16 +476,19 @@ fn recovery_prompt_ui(
                 ui.set_width(ui.available_width());
                 match record {
                     Ok(record) => {
-                        let article = std::path::Path::new(&record.article)
-                            .file_name()
-                            .map_or(record.article.clone(), |n| n.to_string_lossy().into_owned());
+                        let article = if record.article == crate::app::SAMPLE_REF {
+                            "The bundled sample article".to_owned()
+                        } else {
+                            record.article.clone()
+                        };
                         ui.strong(article);
                         let set = record
                             .set_path
                             .as_ref()
                             .map_or_else(|| "never saved".to_owned(), |p| p.display().to_string());
+                        let plural = if record.annotations == 1 { "" } else { "s" };
                         ui.label(format!(
-                            "{} annotations · set: {set} · autosaved {}",
+                            "{} annotation{plural} · set: {set} · autosaved {}",
                             record.annotations,
                             record
                                 .written
