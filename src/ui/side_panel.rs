@@ -12,12 +12,7 @@ const LIST_QUOTE_CHARS: usize = 160;
 
 pub fn side_panel_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
     if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
-        // At most about half the panel, so the list stays in reach with many links and tags.
-        egui::ScrollArea::vertical()
-            .id_salt("annotation-details")
-            .max_height(ui.available_height() * 0.55)
-            .auto_shrink([false, true])
-            .show(ui, |ui| details_ui(ui, doc, view, a, actions));
+        details_ui(ui, doc, view, a, actions);
         ui.separator();
     }
     filter::filter_bar_ui(ui, doc, view, actions);
