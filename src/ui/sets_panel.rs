@@ -62,7 +62,7 @@ pub fn sets_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
 fn analyst_ui(ui: &mut Ui, doc: &Document, actions: &mut Vec<Action>) {
     let draft_id = egui::Id::unique(ANALYST_DRAFT);
     let draft: Option<String> = ui.data(|d| d.get_temp(draft_id));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let caption = ui.label("Analyst:");
         let Some(mut text) = draft else {
             if doc.set.analyst.trim().is_empty() {
