@@ -169,17 +169,22 @@ fn work_found_at_start_can_be_discarded() {
     );
 }
 
-#[test]
-fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file() {
+/// `DIR/story.txt` (the sample's text) open with "Huawei" marked and saved beside it.
+fn story_with_a_saved_annotation() -> (tempfile::TempDir, PathBuf, Harness<'static, App>) {
     let dir = tempfile::tempdir().unwrap();
     let article = dir.path().join("story.txt");
     std::fs::write(&article, SAMPLE_TEXT).unwrap();
-    let set_path = dir.path().join("story.txt.claimlens.ron");
-
     let mut h = harness_with(Some(article.clone()), Arc::default());
     mark(&mut h, "Huawei", Key::Num1);
     h.state_mut().push(Action::Save);
     h.run();
+    (dir, article, h)
+}
+
+#[test]
+fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file() {
+    let (dir, article, mut h) = story_with_a_saved_annotation();
+    let set_path = dir.path().join("story.txt.claimlens.ron");
     mark(&mut h, "Hikvision", Key::Num2);
     h.state_mut().push(Action::Save);
     h.run();
@@ -282,4 +287,50 @@ fn an_article_changed_on_disk_is_noticed_read_again_and_the_set_reanchored() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, Key::Z);
     h.run();
     assert!(h.state().doc.set.annotations.is_empty());
+}
+
+#[test]
+fn a_set_from_a_newer_claimlens_opens_read_only_and_is_never_saved_over() {
+    // A set saved by this version, then "upgraded": a newer format and a field we do not know.
+    let (dir, article, h) = story_with_a_saved_annotation();
+    let set_path = dir.path().join("story.txt.claimlens.ron");
+    drop(h);
+    let current = std::fs::read_to_string(&set_path).unwrap();
+    let newer = current.replacen(
+        &format!("format_version: {},", claimlens::model::FORMAT_VERSION),
+        "format_version: 99,\n    reviewers: [\"someone\"],",
+        1,
+    );
+    assert_ne!(newer, current);
+    std::fs::write(&set_path, &newer).unwrap();
+
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    let message = h.state().message.clone().expect("told it is read-only");
+    assert_eq!(message.title, "Opened read-only");
+    assert!(message.body.contains("format 99"), "{}", message.body);
+    assert!(h.state().doc.is_read_only());
+    assert_eq!(
+        h.state().doc.set.annotations.len(),
+        1,
+        "its annotations are shown"
+    );
+    assert!(h.state().doc.window_title().contains("[read-only]"));
+    h.get_by_label("OK").click();
+    h.run();
+
+    // No change is recorded and nothing is saved over it.
+    mark(&mut h, "Hikvision", Key::Num2);
+    assert_eq!(h.state().doc.set.annotations.len(), 1);
+    assert!(!h.state().doc.is_dirty());
+    h.state_mut().push(Action::Save);
+    h.run();
+    assert_eq!(
+        h.state().message.as_ref().unwrap().title,
+        "This set is read-only"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&set_path).unwrap(),
+        newer,
+        "the file is untouched"
+    );
 }

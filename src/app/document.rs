@@ -99,6 +99,12 @@ impl Document {
         Self::new(sample_article(), ArticleSource::Sample, None)
     }
 
+    /// Was the set written by a newer Claimlens? Then it is shown read-only: this version
+    /// neither changes nor saves it (saving would drop what it does not know).
+    pub fn is_read_only(&self) -> bool {
+        self.set.format_version > crate::model::FORMAT_VERSION
+    }
+
     pub fn is_dirty(&self) -> bool {
         self.history.revision() != self.saved_revision
     }
@@ -151,7 +157,15 @@ impl Document {
                 || "unsaved set".to_owned(),
                 |n| n.to_string_lossy().into_owned(),
             );
-        format!("{dirty}{} — {set_name} — Claimlens", self.article.title)
+        let read_only = if self.is_read_only() {
+            " [read-only]"
+        } else {
+            ""
+        };
+        format!(
+            "{dirty}{} — {set_name}{read_only} — Claimlens",
+            self.article.title
+        )
     }
 }
 
@@ -301,7 +315,7 @@ pub enum Loaded {
 pub fn load(path: &Path, with_set: Option<&Path>) -> Result<Loaded, OpenError> {
     if let Some(set_path) = with_set {
         let article = read_article(path)?;
-        let set = store::load_set(set_path)?;
+        let set = store::load_newer_set(set_path)?;
         return Ok(Loaded::Ready {
             article: Box::new(article),
             source: ArticleSource::File(path.to_owned()),
@@ -310,13 +324,13 @@ pub fn load(path: &Path, with_set: Option<&Path>) -> Result<Loaded, OpenError> {
         });
     }
     if looks_like_set(path) {
-        let set = store::load_set(path)?;
+        let set = store::load_newer_set(path)?;
         return load_with_set(path, set);
     }
     let article = read_article(path)?;
     let default_set = store::default_set_path(path);
     let set = if default_set.exists() {
-        Some((store::load_set(&default_set)?, default_set))
+        Some((store::load_newer_set(&default_set)?, default_set))
     } else {
         None
     };

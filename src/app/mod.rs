@@ -1364,6 +1364,22 @@ impl App {
     ) {
         let doc = Document::new(article, source, set);
         self.replace_document(doc);
+        if self.doc.is_read_only() {
+            let name = self.set_path_shown();
+            self.message = Some(Message {
+                title: "Opened read-only".to_owned(),
+                body: format!(
+                    "{name} was written by a newer Claimlens (format {}; this version reads up to \
+                     format {}). It is shown as far as this version understands it: you can \
+                     read, search, compare and export it, but not change or save it, so nothing \
+                     the newer version wrote is lost.",
+                    self.doc.set.format_version,
+                    crate::model::FORMAT_VERSION
+                ),
+                is_error: false,
+            });
+            return;
+        }
         if self.doc.needs_reanchoring() {
             self.start_reanchoring();
         }
@@ -1439,12 +1455,7 @@ impl App {
             summary.orphaned
         );
         if summary.needs_review() {
-            let set_name = self
-                .doc
-                .set_path
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
+            let set_name = self.set_path_shown();
             self.message = Some(Message {
                 title: "The article has changed".to_owned(),
                 body: format!(
@@ -1458,6 +1469,15 @@ impl App {
             });
         }
         self.set_status(text);
+    }
+
+    /// The set's path for messages (empty if it has none yet).
+    fn set_path_shown(&self) -> String {
+        self.doc
+            .set_path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
     }
 
     fn replace_document(&mut self, doc: Document) {
@@ -1484,6 +1504,21 @@ impl App {
 
     fn save_to(&mut self, path: &Path) {
         self.commit_note_draft();
+        if self.doc.is_read_only() {
+            self.after_save = None;
+            self.message = Some(Message {
+                title: "This set is read-only".to_owned(),
+                body: format!(
+                    "It was written by a newer Claimlens (format {}; this version writes format \
+                     {}). Saving it here would drop what this version does not know, so it is \
+                     not saved. Open it with the newer Claimlens to change it; exporting works.",
+                    self.doc.set.format_version,
+                    crate::model::FORMAT_VERSION
+                ),
+                is_error: true,
+            });
+            return;
+        }
         self.doc.prepare_for_save(path);
         if self.doc.set.analyst.is_empty() {
             // The set's owner: the login name on first save (kept from then on).
@@ -1571,6 +1606,13 @@ impl App {
     }
 
     fn record(&mut self, edits: Vec<Edit>) {
+        if self.doc.is_read_only() {
+            self.set_status(format!(
+                "This set is read-only: it was written by a newer Claimlens (format {})",
+                self.doc.set.format_version
+            ));
+            return;
+        }
         match self.doc.history.apply(&mut self.doc.set, edits) {
             Ok(_) => self.doc.refresh(),
             Err(err) => self.show_error("Could not change the annotations", &err),

@@ -301,6 +301,30 @@ pub fn preset_from_str(text: &str, path: &Path) -> Result<LabelSet, StoreError> 
     Ok(preset.labels)
 }
 
+/// Reads a set file written by a newer Claimlens (its `format_version` is above
+/// [`FORMAT_VERSION`]) as far as this version understands it, for showing it read-only: fields
+/// this version does not know are skipped, and the set keeps the newer `format_version` so it is
+/// never saved back (which would drop them). Files of this version or older load as with
+/// [`load_set`]. If the newer file cannot be read this way, the error is
+/// [`StoreError::TooNew`].
+pub fn load_newer_set(path: &Path) -> Result<AnnotationSet, StoreError> {
+    let err = match load_set(path) {
+        Err(err @ StoreError::TooNew { .. }) => err,
+        other => return other,
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Err(err);
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let Ok(set) = ron_options().from_str::<AnnotationSet>(text) else {
+        return Err(err);
+    };
+    if validate(&set).is_err() {
+        return Err(err);
+    }
+    Ok(set)
+}
+
 /// Reads and parses a set file.
 pub fn load_set(path: &Path) -> Result<AnnotationSet, StoreError> {
     let read_err = |source| StoreError::Read {
