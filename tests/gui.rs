@@ -95,6 +95,20 @@ pub(crate) fn click_article(h: &mut Harness<'_, App>, offset: usize) {
     h.run();
 }
 
+/// Marks code points `range` with label `label` through the app's actions (no pointer).
+fn mark_range(h: &mut Harness<'_, App>, range: std::ops::Range<usize>, label: &str) {
+    h.state_mut()
+        .push(claimlens::app::Action::SetTextSelection(Some(
+            claimlens::app::TextSelection {
+                anchor: range.start,
+                head: range.end,
+            },
+        )));
+    h.state_mut()
+        .push(claimlens::app::Action::Mark(LabelId::new(label)));
+    h.run();
+}
+
 pub(crate) fn offset_of(harness: &Harness<'_, App>, needle: &str) -> usize {
     let text = &harness.state().doc.article.text;
     let byte = text.find(needle).expect("needle in article");
@@ -647,16 +661,7 @@ fn a_book_length_article_lays_out_only_what_is_in_view() {
 
     // Jump to the end (Ctrl+End is not bound; reveal an annotation made there instead).
     let last = h.state().doc.article.char_len() - 20;
-    h.state_mut()
-        .push(claimlens::app::Action::SetTextSelection(Some(
-            claimlens::app::TextSelection {
-                anchor: last,
-                head: last + 10,
-            },
-        )));
-    h.state_mut()
-        .push(claimlens::app::Action::Mark(LabelId::new("claim")));
-    h.run();
+    mark_range(&mut h, last..last + 10, "claim");
     let id = h.state().doc.set.annotations[0].id;
     h.state_mut().push(claimlens::app::Action::Reveal(id));
     h.run();
@@ -1155,5 +1160,54 @@ fn file_export_writes_the_brief_and_copy_brief_fills_the_clipboard() {
     assert!(
         copied.starts_with("Copied the brief as Markdown"),
         "{copied}"
+    );
+}
+
+#[test]
+fn the_highlight_map_shows_the_whole_article_and_a_click_scrolls_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("long.txt");
+    let text = vec![claimlens::app::SAMPLE_TEXT.trim(); 40].join("\n\n");
+    std::fs::write(&article, &text).unwrap();
+    let mut h = harness_with(Some(article), Arc::default());
+    // A highlight near the end, out of view.
+    let last = h.state().doc.article.char_len() - 30;
+    mark_range(&mut h, last..last + 10, "denial");
+    assert!(
+        h.state().reader.screen_pos_of(last).is_none(),
+        "not in view yet"
+    );
+
+    let map = h.get_by_label("Highlight map").rect();
+    h.hover_at(map.center_bottom() - egui::vec2(0.0, 2.0));
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos: map.center_bottom() - egui::vec2(0.0, 2.0),
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.run();
+    h.event(egui::Event::PointerButton {
+        pos: map.center_bottom() - egui::vec2(0.0, 2.0),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.run();
+    // The map places paragraphs by their (partly estimated) heights, so the jump lands at the
+    // end give or take a line or two.
+    let pos = h
+        .state()
+        .reader
+        .screen_pos_of(last)
+        .expect("the end is laid out after a click at the bottom of the map");
+    assert!((0.0..2400.0 + 100.0).contains(&pos.y), "y = {}", pos.y);
+    assert!(
+        h.state()
+            .reader
+            .screen_pos_of(0)
+            .is_none_or(|start| start.y < 0.0),
+        "the start is out of view"
     );
 }

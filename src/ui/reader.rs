@@ -102,6 +102,11 @@ pub struct ReaderCache {
     /// The highlight under the pointer in the last frame: it and its related highlights are
     /// emphasised.
     hovered: Option<AnnotationId>,
+    /// For the highlight map: each paragraph where highlights start, with their labels (bit `i`
+    /// for the label set's `i`-th label), in paragraph order. Rebuilt with the highlight index.
+    map_marks: Vec<(usize, u64)>,
+    /// Scroll the reader to this offset (points from the content's top) in the next frame.
+    scroll_request: Option<f32>,
 }
 
 impl ReaderCache {
@@ -334,6 +339,19 @@ impl ReaderCache {
                 });
             }
         }
+        let mut marks: std::collections::BTreeMap<usize, u64> = std::collections::BTreeMap::new();
+        for annotation in &doc.set.annotations {
+            if doc.unplaced.contains(&annotation.id) {
+                continue;
+            }
+            let Some(index) = article.paragraph_at_or_after(annotation.anchor.position.start)
+            else {
+                continue;
+            };
+            let bit = doc.set.labels.order_of(&annotation.label).min(63);
+            *marks.entry(index).or_default() |= 1 << bit;
+        }
+        self.map_marks = marks.into_iter().collect();
         self.related.clear();
         for r in &doc.set.relations {
             self.related.entry(r.from).or_default().push(r.to);
@@ -538,72 +556,172 @@ pub fn reader_ui(
     };
     cache.prepare(&ctx, doc, key);
 
-    egui::ScrollArea::vertical()
+    let mut scroll = egui::ScrollArea::vertical()
         .id_salt("reader")
-        .auto_shrink(false)
-        .show_viewport(ui, |ui, viewport| {
-            // Lay out what is in view; heights may change from estimates, so settle them first.
-            let view_y = viewport.min.y - VERTICAL_MARGIN..viewport.max.y - VERTICAL_MARGIN;
-            for _ in 0..3 {
-                for index in cache.visible(view_y.clone()) {
-                    cache.galley(&ctx, doc, index);
-                }
-                if !cache.tops_dirty {
-                    break;
-                }
+        .auto_shrink(false);
+    if let Some(offset) = cache.scroll_request.take() {
+        scroll = scroll.vertical_scroll_offset(offset);
+    }
+    let output = scroll.show_viewport(ui, |ui, viewport| {
+        // Lay out what is in view; heights may change from estimates, so settle them first.
+        let view_y = viewport.min.y - VERTICAL_MARGIN..viewport.max.y - VERTICAL_MARGIN;
+        for _ in 0..3 {
+            for index in cache.visible(view_y.clone()) {
+                cache.galley(&ctx, doc, index);
+            }
+            if !cache.tops_dirty {
+                break;
+            }
+            cache.recompute_tops();
+        }
+        if let Some(offset) = scroll_to
+            && let Some(index) = doc.article.paragraph_at_or_after(offset)
+        {
+            cache.galley(&ctx, doc, index);
+            if cache.tops_dirty {
                 cache.recompute_tops();
             }
-            if let Some(offset) = scroll_to
-                && let Some(index) = doc.article.paragraph_at_or_after(offset)
-            {
-                cache.galley(&ctx, doc, index);
-                if cache.tops_dirty {
-                    cache.recompute_tops();
-                }
-            }
+        }
 
-            let total = cache.total_height()
-                + 2.0 * VERTICAL_MARGIN
-                + cache
-                    .header
-                    .as_ref()
-                    .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
-            let (rect, response) =
-                ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
-            response.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text")
-            });
-            let header = cache.header_galley(&ctx, doc);
-            let header_height = header
+        let total = cache.total_height()
+            + 2.0 * VERTICAL_MARGIN
+            + cache
+                .header
                 .as_ref()
                 .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
-            let column_top = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
-            let origin = column_top + vec2(0.0, header_height);
-            cache.origin = Some(origin);
+        let (rect, response) =
+            ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
+        response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text"));
+        let header = cache.header_galley(&ctx, doc);
+        let header_height = header
+            .as_ref()
+            .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
+        let column_top = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
+        let origin = column_top + vec2(0.0, header_height);
+        cache.origin = Some(origin);
 
-            if let Some(offset) = scroll_to {
-                let target = offset_rect(cache, doc, &ctx, origin, offset)
-                    .unwrap_or(Rect::from_min_size(origin, Vec2::ZERO));
-                ui.scroll_to_rect(target.expand(font_size * 2.0), Some(Align::Center));
-            }
+        if let Some(offset) = scroll_to {
+            let target = offset_rect(cache, doc, &ctx, origin, offset)
+                .unwrap_or(Rect::from_min_size(origin, Vec2::ZERO));
+            ui.scroll_to_rect(target.expand(font_size * 2.0), Some(Align::Center));
+        }
 
-            let painter = ui.painter_at(ui.clip_rect());
-            if let Some(header) = header {
-                let bottom = origin.y - font_size * theme::PARAGRAPH_GAP * 0.75;
-                painter.galley(column_top, header, theme::muted_text_colour(view.dark));
-                painter.line_segment(
-                    [
-                        pos2(column_top.x, bottom),
-                        pos2(column_top.x + width, bottom),
-                    ],
-                    egui::Stroke::new(1.0, theme::decoration_colour(view.dark)),
+        let painter = ui.painter_at(ui.clip_rect());
+        if let Some(header) = header {
+            let bottom = origin.y - font_size * theme::PARAGRAPH_GAP * 0.75;
+            painter.galley(column_top, header, theme::muted_text_colour(view.dark));
+            painter.line_segment(
+                [
+                    pos2(column_top.x, bottom),
+                    pos2(column_top.x + width, bottom),
+                ],
+                egui::Stroke::new(1.0, theme::decoration_colour(view.dark)),
+            );
+        }
+        let visible = cache.visible(view_y);
+        paint(&painter, cache, doc, view, &ctx, origin, visible);
+        interact(ui, &response, cache, doc, view, origin, actions);
+    });
+    highlight_map_ui(ui, &output, cache, doc, view);
+    cache.finish_frame(&ctx);
+}
+
+/// Width of the highlight map, and its gap from the window's right edge (the scroll bar).
+const MAP_WIDTH: f32 = 12.0;
+const MAP_RIGHT_GAP: f32 = 14.0;
+
+/// The highlight map beside the scroll bar: where the highlights are in the whole article, one
+/// column per label in its colour, with the part in view framed. A click or drag scrolls there.
+///
+/// Per frame it costs one pass over the paragraphs that hold highlights (bucketed into rows of
+/// two points) and a few hundred rectangles, whatever the number of highlights.
+fn highlight_map_ui(
+    ui: &mut Ui,
+    output: &egui::scroll_area::ScrollAreaOutput<()>,
+    cache: &mut ReaderCache,
+    doc: &Document,
+    view: &ViewState,
+) {
+    let area = output.inner_rect;
+    let content_height = output.content_size.y.max(1.0);
+    if content_height <= area.height() || area.height() < 40.0 {
+        return;
+    }
+    let rect = Rect::from_min_max(
+        pos2(area.right() - MAP_RIGHT_GAP - MAP_WIDTH, area.top() + 4.0),
+        pos2(area.right() - MAP_RIGHT_GAP, area.bottom() - 4.0),
+    );
+    let response = ui.interact(
+        rect,
+        ui.scope_id().with("highlight-map"),
+        Sense::click_and_drag(),
+    );
+    response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ScrollBar, true, "Highlight map"));
+    let painter = ui.painter_at(rect.expand(1.0));
+    painter.rect_filled(
+        rect,
+        2.0,
+        theme::decoration_colour(view.dark).gamma_multiply(0.35),
+    );
+    // Content y of paragraph `p`: the margin and the metadata header come first.
+    let header = content_height - 2.0 * VERTICAL_MARGIN - cache.total_height();
+    let scale = rect.height() / content_height;
+    let row_height = 2.0;
+    let rows = (rect.height() / row_height).ceil() as usize;
+    let mut masks = vec![0u64; rows];
+    for &(paragraph, mask) in &cache.map_marks {
+        let Some(&top) = cache.tops.get(paragraph) else {
+            continue;
+        };
+        let y = (VERTICAL_MARGIN + header + top) * scale;
+        let row = ((y / row_height) as usize).min(rows.saturating_sub(1));
+        masks[row] |= mask;
+    }
+    let labels = &doc.set.labels.labels;
+    let columns = labels.len().clamp(1, 64);
+    let column_width = MAP_WIDTH / columns as f32;
+    for (row, mask) in masks.iter().enumerate().filter(|(_, m)| **m != 0) {
+        let y = rect.top() + row as f32 * row_height;
+        for (i, label) in labels.iter().enumerate().take(64) {
+            if mask & (1 << i) != 0 {
+                let x = rect.left() + i as f32 * column_width;
+                let colour = theme::label_colour(&doc.set.labels, &label.id);
+                painter.rect_filled(
+                    Rect::from_min_size(pos2(x, y), vec2(column_width, row_height.max(2.0))),
+                    0.0,
+                    colour,
                 );
             }
-            let visible = cache.visible(view_y);
-            paint(&painter, cache, doc, view, &ctx, origin, visible);
-            interact(ui, &response, cache, doc, view, origin, actions);
-        });
-    cache.finish_frame(&ctx);
+        }
+    }
+    // The part in view.
+    let offset = output.state.clamped_offset().y;
+    let in_view = Rect::from_min_max(
+        pos2(rect.left() - 1.0, rect.top() + offset * scale),
+        pos2(
+            rect.right() + 1.0,
+            rect.top() + (offset + area.height()) * scale,
+        ),
+    );
+    painter.rect_stroke(
+        in_view,
+        2.0,
+        egui::Stroke::new(1.0, theme::muted_text_colour(view.dark)),
+        egui::StrokeKind::Inside,
+    );
+    if let Some(pos) = response.interact_pointer_pos()
+        && (response.clicked() || response.dragged())
+    {
+        let fraction = ((pos.y - rect.top()) / rect.height()).clamp(0.0, 1.0);
+        let target = fraction * content_height - area.height() / 2.0;
+        cache.scroll_request = Some(target.clamp(0.0, content_height - area.height()));
+        ui.ctx().request_repaint();
+    }
+    if response.hovered() {
+        ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+    }
 }
 
 /// Screen rect of the character at `offset` (for scrolling to it).
