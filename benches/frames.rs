@@ -1,0 +1,591 @@
+//! Frame-time benchmark of the reader on a book-length article, against a naive egui reader.
+//!
+//! ```sh
+//! cargo bench --bench frames                 # 5 MB article, 10,000 highlights
+//! cargo bench --bench frames -- --mb 1 --highlights 2000 --corpus DIR
+//! ```
+//!
+//! The article is made of the Markdown posts under `../shared/corpus/markdown` (real texts,
+//! plain text here), repeated to the size asked for; highlights of 1–12 words are spread evenly.
+//! Both readers get the same scripted session through `egui::Context::run_ui` at 1280×800
+//! points, headless: each frame's time is the UI code plus tessellation (what a frame costs the
+//! CPU before the GPU draws it). The naive reader is what egui offers out of the box: one
+//! `Label` holding the whole text as one `LayoutJob`, highlights as background sections.
+//! Prints p50 / p99 / p99.9 / max per step and the ratio of the p99s, then open, save and load
+//! times and the peak RSS. No assertions: the machines are shared and noisy; compare the two
+//! columns of one run.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use claimlens::app::{Action, App, ArticleSource, Document, Settings, StartOptions};
+use claimlens::model::{Anchor, Annotation, AnnotationSet, Article, LabelId, Timestamp};
+use egui::{Event, Key, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2, pos2, vec2};
+
+const SCREEN: Vec2 = vec2(1280.0, 800.0);
+
+struct Options {
+    corpus: PathBuf,
+    megabytes: usize,
+    highlights: usize,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        corpus: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+        megabytes: 5,
+        highlights: 10_000,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--corpus" => o.corpus = PathBuf::from(value),
+            "--mb" => o.megabytes = value.parse().expect("--mb N"),
+            "--highlights" => o.highlights = value.parse().expect("--highlights N"),
+            _ => {
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    o
+}
+
+/// The corpus' Markdown posts, repeated to `megabytes`.
+fn book(options: &Options) -> String {
+    let dir = options.corpus.join("markdown");
+    let mut posts: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    posts.sort();
+    let texts: Vec<String> = posts
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("read post"))
+        .collect();
+    let target = options.megabytes * 1_000_000;
+    let mut book = String::with_capacity(target + 100_000);
+    while book.len() < target {
+        for t in &texts {
+            book.push_str(t);
+            book.push_str("\n\n");
+        }
+    }
+    book
+}
+
+/// `count` highlights of 1–12 words spread evenly over the article, labels in turn.
+fn highlights(article: &Article, count: usize) -> AnnotationSet {
+    let mut set = AnnotationSet::new(article, "bench.txt".to_owned());
+    let chars: Vec<char> = article.text.chars().collect();
+    let step = chars.len() / count.max(1);
+    let labels = ["claim", "source", "denial"];
+    for k in 0..count {
+        let mut start = k * step;
+        while start < chars.len() && !chars[start].is_alphanumeric() {
+            start += 1;
+        }
+        let mut end = start;
+        let mut words = 0;
+        while end < chars.len() && chars[end] != '\n' && words < 1 + k % 12 {
+            if chars[end] == ' ' {
+                words += 1;
+            }
+            end += 1;
+        }
+        if end <= start {
+            continue;
+        }
+        let Ok(anchor) = Anchor::new(article, start..end) else {
+            continue;
+        };
+        set.insert(Annotation::new(
+            LabelId::new(labels[k % 3]),
+            anchor,
+            Timestamp::UNIX_EPOCH,
+        ));
+    }
+    set
+}
+
+/// One scripted step: its name and, per frame, the input events (and app actions).
+struct Step {
+    name: &'static str,
+    frames: Vec<Frame>,
+}
+
+#[derive(Default, Clone)]
+struct Frame {
+    events: Vec<Event>,
+    screen: Option<Vec2>,
+    /// For our reader only: actions pushed before the frame (jumps).
+    actions: Vec<Action>,
+    /// For the naive reader: a jump to this fraction of the text, and highlights added/removed.
+    naive_jump: Option<f32>,
+    naive_add: bool,
+    naive_remove: bool,
+}
+
+fn key(key: Key, modifiers: Modifiers) -> Vec<Event> {
+    vec![
+        Event::Key {
+            key,
+            physical_key: None,
+            pressed: true,
+            repeat: false,
+            modifiers,
+        },
+        Event::Key {
+            key,
+            physical_key: None,
+            pressed: false,
+            repeat: false,
+            modifiers,
+        },
+    ]
+}
+
+fn script(
+    first: Option<claimlens::model::AnnotationId>,
+    last: Option<claimlens::model::AnnotationId>,
+) -> Vec<Step> {
+    let reader = pos2(450.0, 400.0);
+    let moved = |p: Pos2| Event::PointerMoved(p);
+    let mut steps = Vec::new();
+    steps.push(Step {
+        name: "scroll",
+        frames: (0..240)
+            .map(|i| Frame {
+                events: vec![
+                    moved(reader),
+                    Event::MouseWheel {
+                        unit: egui::MouseWheelUnit::Point,
+                        delta: vec2(0.0, if i < 200 { -60.0 } else { 60.0 }),
+                        phase: egui::TouchPhase::Move,
+                        source: egui::MouseWheelSource::Wheel,
+                        modifiers: Modifiers::NONE,
+                    },
+                ],
+                ..Frame::default()
+            })
+            .collect(),
+    });
+    let mut jumps = Vec::new();
+    for i in 0..10 {
+        let (action, fraction) = if i % 2 == 0 {
+            (last, 0.999)
+        } else {
+            (first, 0.0)
+        };
+        jumps.push(Frame {
+            actions: action.map(Action::Reveal).into_iter().collect(),
+            naive_jump: Some(fraction),
+            ..Frame::default()
+        });
+        for _ in 0..3 {
+            jumps.push(Frame::default());
+        }
+    }
+    steps.push(Step {
+        name: "jump to the end and back",
+        frames: jumps,
+    });
+    steps.push(Step {
+        name: "hover",
+        frames: (0..200)
+            .map(|i| Frame {
+                events: vec![moved(pos2(
+                    200.0 + (i % 50) as f32 * 10.0,
+                    150.0 + (i / 50) as f32 * 120.0,
+                ))],
+                ..Frame::default()
+            })
+            .collect(),
+    });
+    let mut select = Vec::new();
+    for round in 0..10 {
+        let y = 200.0 + round as f32 * 30.0;
+        select.push(Frame {
+            events: vec![
+                moved(pos2(200.0, y)),
+                Event::PointerButton {
+                    pos: pos2(200.0, y),
+                    button: PointerButton::Primary,
+                    pressed: true,
+                    modifiers: Modifiers::NONE,
+                },
+            ],
+            ..Frame::default()
+        });
+        for s in 1..6 {
+            select.push(Frame {
+                events: vec![moved(pos2(200.0 + s as f32 * 60.0, y + 10.0))],
+                ..Frame::default()
+            });
+        }
+        select.push(Frame {
+            events: vec![Event::PointerButton {
+                pos: pos2(560.0, y + 10.0),
+                button: PointerButton::Primary,
+                pressed: false,
+                modifiers: Modifiers::NONE,
+            }],
+            ..Frame::default()
+        });
+    }
+    steps.push(Step {
+        name: "select text",
+        frames: select,
+    });
+    steps.push(Step {
+        name: "add a highlight (key 1)",
+        frames: (0..20)
+            .map(|i| {
+                let y = 150.0 + (i % 10) as f32 * 40.0;
+                Frame {
+                    events: [
+                        vec![
+                            moved(pos2(300.0, y)),
+                            Event::PointerButton {
+                                pos: pos2(300.0, y),
+                                button: PointerButton::Primary,
+                                pressed: true,
+                                modifiers: Modifiers::NONE,
+                            },
+                            moved(pos2(420.0, y)),
+                            Event::PointerButton {
+                                pos: pos2(420.0, y),
+                                button: PointerButton::Primary,
+                                pressed: false,
+                                modifiers: Modifiers::NONE,
+                            },
+                        ],
+                        key(Key::Num1, Modifiers::NONE),
+                    ]
+                    .concat(),
+                    naive_add: true,
+                    ..Frame::default()
+                }
+            })
+            .collect(),
+    });
+    steps.push(Step {
+        name: "delete a highlight (Del)",
+        frames: (0..20)
+            .map(|_| Frame {
+                events: [
+                    key(Key::Delete, Modifiers::NONE),
+                    key(Key::Z, Modifiers::COMMAND),
+                ]
+                .concat(),
+                naive_remove: true,
+                ..Frame::default()
+            })
+            .collect(),
+    });
+    steps.push(Step {
+        name: "resize the window",
+        frames: (0..40)
+            .map(|i| Frame {
+                screen: Some(vec2(1280.0 - (i % 20) as f32 * 15.0, 800.0)),
+                ..Frame::default()
+            })
+            .collect(),
+    });
+    steps.push(Step {
+        name: "font size (Ctrl+= / Ctrl+-)",
+        frames: (0..10)
+            .map(|i| Frame {
+                events: key(
+                    if i % 2 == 0 { Key::Equals } else { Key::Minus },
+                    Modifiers::COMMAND,
+                ),
+                ..Frame::default()
+            })
+            .collect(),
+    });
+    steps
+}
+
+/// Runs one frame of `ui` and tessellates it; returns the time taken.
+fn frame(
+    ctx: &egui::Context,
+    screen: Vec2,
+    events: Vec<Event>,
+    mut ui: impl FnMut(&mut egui::Ui),
+) -> Duration {
+    let input = RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, screen)),
+        events,
+        ..RawInput::default()
+    };
+    let start = Instant::now();
+    let output = ctx.run_ui(input, |u| ui(u));
+    let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
+    start.elapsed()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn headless_context() -> egui::Context {
+    let ctx = egui::Context::default();
+    ctx.set_missing_glyph_policy(egui::epaint::text::MissingGlyphPolicy::Tofu);
+    ctx
+}
+
+/// The naive reader: the whole text as one label, highlights as background sections.
+struct Naive {
+    job: egui::text::LayoutJob,
+    text: String,
+    spans: Vec<std::ops::Range<usize>>,
+    jump: Option<f32>,
+    font_size: f32,
+}
+
+impl Naive {
+    fn new(article: &Article, set: &AnnotationSet) -> Self {
+        let mut naive = Self {
+            job: egui::text::LayoutJob::default(),
+            text: article.text.clone(),
+            spans: set
+                .annotations
+                .iter()
+                .map(|a| {
+                    let r = a.anchor.position.range();
+                    article.byte_of_char(r.start)..article.byte_of_char(r.end)
+                })
+                .collect(),
+            jump: None,
+            font_size: 18.0,
+        };
+        naive.rebuild();
+        naive
+    }
+
+    fn rebuild(&mut self) {
+        let font = egui::FontId::proportional(self.font_size);
+        let plain = egui::TextFormat::simple(font.clone(), egui::Color32::BLACK);
+        let mut marked = plain.clone();
+        marked.background = egui::Color32::from_rgb(0xff, 0xe0, 0x99);
+        let mut job = egui::text::LayoutJob::default();
+        let mut at = 0;
+        let mut spans = self.spans.clone();
+        spans.sort_by_key(|r| r.start);
+        for r in spans {
+            if r.start < at {
+                continue;
+            }
+            job.append(&self.text[at..r.start], 0.0, plain.clone());
+            job.append(&self.text[r.clone()], 0.0, marked.clone());
+            at = r.end;
+        }
+        job.append(&self.text[at..], 0.0, plain);
+        job.wrap.max_width = 34.0 * self.font_size;
+        self.job = job;
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        let mut area = egui::ScrollArea::vertical().auto_shrink(false);
+        if let Some(fraction) = self.jump.take() {
+            let height = ui
+                .ctx()
+                .fonts_mut(|f| f.layout_job(self.job.clone()))
+                .size()
+                .y;
+            area = area.vertical_scroll_offset(fraction * height);
+        }
+        area.show(ui, |ui| {
+            ui.add(egui::Label::new(self.job.clone()).selectable(true));
+        });
+    }
+}
+
+fn main() {
+    let options = options();
+    let started = Instant::now();
+    let text = book(&options);
+    let open_start = Instant::now();
+    let article = Article::from_plain_text(&text, "bench");
+    let article_ms = ms(open_start.elapsed());
+    let set = highlights(&article, options.highlights);
+    println!(
+        "frames benchmark: {:.1} MB article ({} code points, {} paragraphs), {} highlights, {}×{} points",
+        text.len() as f64 / 1e6,
+        article.char_len(),
+        article.paragraphs.len(),
+        set.annotations.len(),
+        SCREEN.x,
+        SCREEN.y
+    );
+
+    // Save and load of the set.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let set_path = dir.path().join("bench.txt.claimlens.ron");
+    let t = Instant::now();
+    claimlens::store::save_set(&set, &set_path).expect("save");
+    let save_ms = ms(t.elapsed());
+    let t = Instant::now();
+    let loaded = claimlens::store::load_set(&set_path).expect("load");
+    let load_ms = ms(t.elapsed());
+    assert_eq!(loaded.annotations.len(), set.annotations.len());
+
+    // Our reader.
+    let ctx = headless_context();
+    let start_options = StartOptions {
+        persist_settings: false,
+        ..StartOptions::default()
+    };
+    let mut app = App::with_context(ctx.clone(), Settings::default(), start_options);
+    let first_paint = Instant::now();
+    app.doc = Document::new(
+        article.clone(),
+        ArticleSource::File(PathBuf::from("bench.txt")),
+        Some((set.clone(), set_path.clone())),
+    );
+    app.reader = claimlens::ui::reader::ReaderCache::default();
+    let first = frame(&ctx, SCREEN, Vec::new(), |ui| app.frame_ui(ui));
+    let first_paint_ms = ms(first_paint.elapsed());
+    let ids = {
+        let mut a: Vec<_> = app.doc.set.annotations.iter().collect();
+        a.sort_by_key(|a| a.anchor.position.start);
+        (a.first().map(|a| a.id), a.last().map(|a| a.id))
+    };
+    let steps = script(ids.0, ids.1);
+    let mut ours: Vec<Vec<Duration>> = Vec::new();
+    for step in &steps {
+        let mut times = Vec::new();
+        for f in &step.frames {
+            for action in &f.actions {
+                app.push(action.clone());
+            }
+            let screen = f.screen.unwrap_or(SCREEN);
+            times.push(frame(&ctx, screen, f.events.clone(), |ui| app.frame_ui(ui)));
+        }
+        ours.push(times);
+    }
+    let ours_rss = peak_rss_mb();
+
+    // The naive reader (fewer frames of each step: its frames take much longer).
+    let naive_ctx = headless_context();
+    let mut naive = Naive::new(&article, &set);
+    let naive_first_start = Instant::now();
+    let _ = frame(&naive_ctx, SCREEN, Vec::new(), |ui| naive.ui(ui));
+    let naive_first_ms = ms(naive_first_start.elapsed());
+    let mut theirs: Vec<Vec<Duration>> = Vec::new();
+    for step in &steps {
+        let mut times = Vec::new();
+        for f in step.frames.iter().take(20) {
+            if let Some(j) = f.naive_jump {
+                naive.jump = Some(j);
+            }
+            let t = Instant::now();
+            if f.naive_add {
+                naive.spans.push(0..1);
+                naive.rebuild();
+            }
+            if f.naive_remove {
+                naive.spans.pop();
+                naive.rebuild();
+            }
+            let rebuild = t.elapsed();
+            let screen = f.screen.unwrap_or(SCREEN);
+            for e in &f.events {
+                if let Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } = e
+                    && modifiers.command
+                {
+                    naive.font_size += if *key == Key::Equals { 2.0 } else { -2.0 };
+                    naive.rebuild();
+                }
+            }
+            times.push(rebuild + frame(&naive_ctx, screen, f.events.clone(), |ui| naive.ui(ui)));
+        }
+        theirs.push(times);
+    }
+
+    println!();
+    println!(
+        "{:<30} | {:>48} | {:>48} | {:>7}",
+        "step (frames ours / naive)",
+        "Claimlens p50 / p99 / p99.9 / max ms",
+        "naive Label p50 / p99 / p99.9 / max ms",
+        "p99 ×"
+    );
+    println!("{}", "-".repeat(142));
+    for ((step, a), b) in steps.iter().zip(&ours).zip(&theirs) {
+        let mut a = a.clone();
+        let mut b = b.clone();
+        a.sort();
+        b.sort();
+        let stats = |v: &[Duration]| {
+            format!(
+                "{:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+                ms(percentile(v, 0.5)),
+                ms(percentile(v, 0.99)),
+                ms(percentile(v, 0.999)),
+                ms(*v.last().unwrap_or(&Duration::ZERO))
+            )
+        };
+        let ratio = ms(percentile(&b, 0.99)) / ms(percentile(&a, 0.99)).max(1e-6);
+        println!(
+            "{:<30} | {:>48} | {:>48} | {:>6.0}×",
+            format!("{} ({} / {})", step.name, a.len(), b.len()),
+            stats(&a),
+            stats(&b),
+            ratio
+        );
+    }
+    let mut all: Vec<Duration> = ours.iter().flatten().copied().collect();
+    all.sort();
+    println!(
+        "\nall of ours: {} frames, p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        all.len(),
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.99)),
+        ms(percentile(&all, 0.999)),
+        ms(*all.last().unwrap_or(&Duration::ZERO))
+    );
+    println!(
+        "open: text → article {article_ms:.0} ms; first frame of our reader {:.1} ms ({first_paint_ms:.0} ms with installing the document); naive first frame {naive_first_ms:.0} ms",
+        ms(first)
+    );
+    println!(
+        "set of {} annotations: save {save_ms:.0} ms, load {load_ms:.0} ms",
+        set.annotations.len()
+    );
+    if let Some(rss) = ours_rss {
+        println!(
+            "peak RSS after our reader: {rss:.0} MB (text {:.1} MB; target ≤ 3 × text + 100 MB = {:.0} MB); the naive reader ran after it",
+            text.len() as f64 / 1e6,
+            3.0 * text.len() as f64 / 1e6 + 100.0
+        );
+    }
+    println!("total {:.1} s", started.elapsed().as_secs_f64());
+}
