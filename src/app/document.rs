@@ -79,6 +79,25 @@ impl Document {
             .collect();
     }
 
+    /// [`Document::refresh`] for a change that touched only annotations `ids` (added, removed
+    /// or updated): the others keep their placement, so only these are checked.
+    pub fn refresh_some(&mut self, ids: impl IntoIterator<Item = AnnotationId>) {
+        self.generation += 1;
+        for id in ids {
+            match self.set.get(id) {
+                Some(a)
+                    if a.review.is_some()
+                        || a.anchor.check(&self.article) != AnchorCheck::Matches =>
+                {
+                    self.unplaced.insert(id);
+                }
+                _ => {
+                    self.unplaced.remove(&id);
+                }
+            }
+        }
+    }
+
     /// Annotations that do not fit this article and have not been re-anchored yet.
     pub fn not_reanchored(&self) -> impl Iterator<Item = &crate::model::Annotation> {
         self.set

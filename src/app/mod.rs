@@ -1613,8 +1613,17 @@ impl App {
             ));
             return;
         }
+        // The annotations whose placement may change; other edits leave placements alone.
+        let touched: Vec<AnnotationId> = edits
+            .iter()
+            .filter_map(|e| match e {
+                Edit::Add(a) | Edit::Remove(a) => Some(a.id),
+                Edit::Update { after, .. } => Some(after.id),
+                _ => None,
+            })
+            .collect();
         match self.doc.history.apply(&mut self.doc.set, edits) {
-            Ok(_) => self.doc.refresh(),
+            Ok(_) => self.doc.refresh_some(touched),
             Err(err) => self.show_error("Could not change the annotations", &err),
         }
     }
