@@ -6,6 +6,7 @@ mod gui;
 mod gui_analysts;
 mod gui_recovery;
 mod gui_relations;
+mod hostile;
 mod import;
 mod interchange;
 mod purity;
