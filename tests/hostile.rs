@@ -102,8 +102,8 @@ fn deeply_nested_articles_open_or_fail_cleanly() {
         ("quotes.md", format!("{}deep\n", "> ".repeat(n))),
         (
             "lists.md",
-            (0..5_000)
-                .map(|i| format!("{}- item {i}\n", "  ".repeat(i)))
+            (0..2_000)
+                .map(|i| format!("{}- deep {i}\n", "  ".repeat(i)))
                 .collect(),
         ),
         (
@@ -119,7 +119,7 @@ fn deeply_nested_articles_open_or_fail_cleanly() {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         match read_article_guarded(&path, Duration::from_secs(60)) {
-            Ok(article) => assert!(article.text.contains("deep") || name == "lists.md"),
+            Ok(article) => assert!(article.text.contains("deep"), "{name}"),
             Err(err @ OpenError::Import { .. }) => {
                 assert!(err.to_string().contains(name), "{err}");
             }
