@@ -7,6 +7,7 @@ mod gui_analysts;
 mod gui_labels;
 mod gui_recovery;
 mod gui_relations;
+mod hostile;
 mod import;
 mod interchange;
 mod purity;

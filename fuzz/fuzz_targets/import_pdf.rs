@@ -1,0 +1,9 @@
+//! `import::import` on bytes named `fuzz.pdf`, so detection picks the pdf importer when the
+//! content allows: an article or an error, never a panic or a hang.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = claimlens::import::import(data, "fuzz.pdf");
+});
