@@ -397,9 +397,8 @@ fn regressions_dir() -> PathBuf {
 /// (an error or a result), not panic and not hang.
 #[test]
 fn fuzz_regressions_stay_fixed() {
-    let Ok(entries) = std::fs::read_dir(regressions_dir()) else {
-        return;
-    };
+    let entries = std::fs::read_dir(regressions_dir()).expect("tests/data/fuzz-regressions");
+    let mut targets = std::collections::BTreeSet::new();
     for entry in entries {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -408,6 +407,7 @@ fn fuzz_regressions_stay_fixed() {
         }
         let bytes = std::fs::read(&path).unwrap();
         let target = name.split('-').next().unwrap_or_default().to_owned();
+        targets.insert(target.clone());
         let (tx, rx) = std::sync::mpsc::channel();
         let handle = std::thread::Builder::new()
             .stack_size(256 << 20)
@@ -426,6 +426,11 @@ fn fuzz_regressions_stay_fixed() {
             }
         }
     }
+    assert_eq!(
+        targets.len(),
+        10,
+        "inputs for every fuzz target are replayed: {targets:?}"
+    );
 }
 
 /// What fuzz target `target` does with `bytes` (see `fuzz/fuzz_targets/`).
