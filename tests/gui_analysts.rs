@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use claimlens::app::{Action, App, DialogAnswer, SAMPLE_REF, ScriptedDialogs, StartOptions};
+use claimlens::app::{Action, App, DialogAnswer, SAMPLE_REF, ScriptedDialogs};
 use claimlens::model::{
     Anchor, Annotation, AnnotationId, AnnotationSet, Article, DisagreementKind, LabelId, Timestamp,
     compare,
@@ -16,39 +16,7 @@ use claimlens::model::{
 use egui::{Key, Modifiers};
 use egui_kittest::{Harness, kittest::Queryable as _};
 
-fn fixed_clock() -> Box<dyn Fn() -> Timestamp> {
-    Box::new(|| "2026-11-23T10:00:00Z".parse().expect("valid timestamp"))
-}
-
-fn harness_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> Harness<'static, App> {
-    let options = StartOptions {
-        open,
-        set: None,
-        dialogs: Box::new(dialogs),
-        clock: fixed_clock(),
-        persist_settings: false,
-        ..StartOptions::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 2400.0))
-        .with_max_steps(24)
-        .build_eframe(move |cc| App::new(cc, options));
-    wait_for_open(&mut harness);
-    harness
-}
-
-/// Runs frames until the file being opened (on the app's worker thread) is installed.
-fn wait_for_open(h: &mut Harness<'static, App>) {
-    for _ in 0..1000 {
-        h.step();
-        if h.state().open_job.is_none() {
-            h.run();
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the file did not open within 10 s");
-}
+use crate::gui::{click_menu, harness_with};
 
 /// Runs frames until the other set being read (on a worker thread) has arrived.
 fn wait_for_other(h: &mut Harness<'static, App>) {
@@ -187,13 +155,6 @@ fn fixtures_are_up_to_date() {
             "{name} is out of date: rerun with UPDATE_FIXTURES=1"
         );
     }
-}
-
-fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
-    h.get_by_label(menu).click();
-    h.run();
-    h.get_by_label_contains(item).click();
-    h.run();
 }
 
 /// Opens `bob` as the active set and `other` beside it through File ▸ Open another analyst's

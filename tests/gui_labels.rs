@@ -5,55 +5,23 @@ use std::path::Path;
 use std::sync::Arc;
 
 use claimlens::app::{App, ScriptedDialogs, StartOptions};
-use claimlens::model::{AttributeValue, LabelId, LabelSet, PALETTE, RelationTypeId, Timestamp};
-use egui::{Key, Modifiers, Pos2};
+use claimlens::model::{AttributeValue, LabelId, LabelSet, PALETTE, RelationTypeId};
+use egui::{Key, Modifiers};
 use egui_kittest::{
     Harness,
     kittest::{NodeT as _, Queryable as _},
 };
 
-fn fixed_clock() -> Box<dyn Fn() -> Timestamp> {
-    Box::new(|| "2026-11-23T10:00:00Z".parse().expect("valid timestamp"))
-}
+use crate::gui::{click_menu, drag_select, fixed_clock, harness_from};
 
 fn harness_with(presets_dir: &Path, dialogs: Arc<ScriptedDialogs>) -> Harness<'static, App> {
-    let options = StartOptions {
+    harness_from(StartOptions {
         dialogs: Box::new(dialogs),
         clock: fixed_clock(),
         persist_settings: false,
         presets_dir: Some(presets_dir.to_owned()),
         ..StartOptions::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 2400.0))
-        .with_max_steps(24)
-        .build_eframe(move |cc| App::new(cc, options));
-    harness.run();
-    harness
-}
-
-fn pos_of(h: &Harness<'_, App>, offset: usize) -> Pos2 {
-    h.state()
-        .reader
-        .screen_pos_of(offset)
-        .expect("offset is laid out and visible")
-}
-
-fn drag_select(h: &mut Harness<'_, App>, from: usize, to: usize) {
-    let (a, b) = (pos_of(h, from), pos_of(h, to));
-    h.hover_at(a);
-    h.run();
-    h.drag_at(a);
-    h.run();
-    h.hover_at(b);
-    h.run();
-    h.event(egui::Event::PointerButton {
-        pos: b,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.run();
+    })
 }
 
 /// Marks the first occurrence of `needle` with the label on `key`; returns the new id.
@@ -74,11 +42,6 @@ fn mark(h: &mut Harness<'_, App>, needle: &str, key: Key) -> claimlens::model::A
 fn click(h: &mut Harness<'_, App>, label: &str) {
     h.get_by_label(label).click();
     h.run();
-}
-
-fn click_menu(h: &mut Harness<'_, App>, menu: &str, item: &str) {
-    click(h, menu);
-    click(h, item);
 }
 
 /// Replaces the text of the field labelled `label` with `text`.

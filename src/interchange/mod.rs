@@ -450,14 +450,9 @@ impl LabelResolver {
         let name = if name.is_empty() { "Label" } else { name };
         let base = match id.map(str::trim).filter(|id| !id.is_empty()) {
             Some(id) => id.to_owned(),
-            None => slug(name),
+            None => crate::model::slug(name, "label"),
         };
-        let mut candidate = base.clone();
-        let mut n = 2;
-        while self.by_id(&candidate).is_some() {
-            candidate = format!("{base}-{n}");
-            n += 1;
-        }
+        let candidate = crate::model::unique_id(&base, |c| self.by_id(c).is_some());
         let used: Vec<Rgb> = self.labels.labels.iter().map(|l| l.colour).collect();
         let colour = colour.unwrap_or_else(|| {
             FRESH_COLOURS
@@ -468,7 +463,7 @@ impl LabelResolver {
                     FRESH_COLOURS[self.labels.labels.len() % FRESH_COLOURS.len()]
                 ))
         });
-        let key = (1..=9u8).find(|k| self.labels.by_key(*k).is_none());
+        let key = self.labels.free_key();
         let id = LabelId(candidate);
         self.labels.labels.push(Label {
             id: id.clone(),
@@ -479,27 +474,6 @@ impl LabelResolver {
         });
         self.added.push(id.clone());
         id
-    }
-}
-
-/// A label id made from a name: lower-case letters and digits, other runs as one `-`.
-/// Example: `"Hot take!"` → `"hot-take"`.
-fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    while out.ends_with('-') {
-        out.pop();
-    }
-    if out.is_empty() {
-        "label".to_owned()
-    } else {
-        out
     }
 }
 
@@ -784,6 +758,7 @@ mod tests {
 
     #[test]
     fn slugs() {
+        let slug = |name| crate::model::slug(name, "label");
         assert_eq!(slug("Hot take!"), "hot-take");
         assert_eq!(slug("  "), "label");
         assert_eq!(slug("Ünïcode Ωmega"), "ünïcode-ωmega");

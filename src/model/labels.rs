@@ -453,7 +453,7 @@ impl LabelSet {
 
 /// `name` in lower case with runs of other characters than letters and digits turned into one
 /// `-`; `fallback` if nothing is left.
-fn slug(name: &str, fallback: &str) -> String {
+pub(crate) fn slug(name: &str, fallback: &str) -> String {
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
@@ -471,7 +471,7 @@ fn slug(name: &str, fallback: &str) -> String {
 }
 
 /// `base`, or `base-2`, `base-3`, … : the first that `taken` says is free.
-fn unique_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
+pub(crate) fn unique_id(base: &str, taken: impl Fn(&str) -> bool) -> String {
     if !taken(base) {
         return base.to_owned();
     }

@@ -14,6 +14,7 @@ mod filter;
 mod find;
 mod history;
 mod labels;
+pub(crate) use labels::{slug, unique_id};
 mod reanchor;
 pub mod relations;
 mod review;
