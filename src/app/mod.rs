@@ -95,12 +95,16 @@ impl ReanchorJob {
     }
 }
 
+/// What names a document's recovery record: its set path and its article path.
+type DocIdentity = (Option<PathBuf>, Option<PathBuf>);
+
 /// Autosave bookkeeping (see [`recovery`]).
 struct Autosave {
     saver: recovery::Autosaver,
     dir: PathBuf,
-    /// The open document's record.
-    record: Option<PathBuf>,
+    /// The open document's record, and the (set path, article path) it was named for (the
+    /// name is a hash of an absolute path: worked out again only when these change).
+    record: Option<(PathBuf, DocIdentity)>,
     /// The (set generation, note draft revision) last written or removed.
     handled: Option<(u64, u64)>,
     /// When the first change not written yet was seen (`ctx` time).
@@ -884,23 +888,44 @@ impl App {
             // quitting (saved or discarded), write none.
             return;
         }
-        let key = self.recovery_key();
         let now = self.time();
+        let identity = (
+            self.doc.set_path.clone(),
+            self.doc.article_path().map(Path::to_owned),
+        );
+        let known = match &self.autosave {
+            None => return,
+            Some(auto) => auto
+                .record
+                .as_ref()
+                .filter(|(_, named_for)| *named_for == identity)
+                .map(|(path, _)| path.clone()),
+        };
+        let path = match known {
+            Some(path) => path,
+            None => {
+                let key = self.recovery_key();
+                let Some(auto) = &mut self.autosave else {
+                    return;
+                };
+                let path = recovery::record_path(&auto.dir, &key);
+                if let Some((old, _)) = auto.record.take()
+                    && old != path
+                {
+                    // Saved under another name, or another document: the old record is settled.
+                    auto.saver.remove(old);
+                    auto.handled = None;
+                }
+                auto.record = Some((path.clone(), identity));
+                path
+            }
+        };
         let Some(auto) = &mut self.autosave else {
             return;
         };
         if let Some(err) = auto.saver.take_error() {
             self.view.status = Some((format!("Autosave failed: {err}"), now));
         }
-        let path = recovery::record_path(&auto.dir, &key);
-        if let Some(old) = auto.record.take()
-            && old != path
-        {
-            // Saved under another name, or another document: the old record is settled.
-            auto.saver.remove(old);
-            auto.handled = None;
-        }
-        auto.record = Some(path.clone());
         let stamp = (self.doc.generation, self.draft_revision);
         if auto.handled == Some(stamp) {
             return;

@@ -55,7 +55,9 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
         }
     });
     ui.horizontal(|ui| {
-        let tags = doc.set.all_tags();
+        let tags = crate::ui::per_generation(ui, doc, "all-tags", |doc| {
+            std::sync::Arc::new(doc.set.all_tags())
+        });
         if !tags.is_empty() || !filter.tags.is_empty() {
             let shown = filter
                 .tags
@@ -72,7 +74,7 @@ pub fn filter_bar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                     {
                         filter.tags.clear();
                     }
-                    for tag in &tags {
+                    for tag in tags.iter() {
                         let on = filter.tags.first() == Some(tag);
                         if ui.selectable_label(on, format!("#{tag}")).clicked() {
                             filter.tags = vec![tag.clone()];

@@ -27,6 +27,25 @@ use crate::app::{
     Action, App, Command, Document, Message, PromptPurpose, UnsavedChoice, ViewState,
 };
 
+/// `compute(doc)`, kept in egui's memory under `key` until the set changes (for derived views
+/// the panels need every frame, like the claim tree or the list of tags).
+pub fn per_generation<T: Clone + Send + Sync + 'static>(
+    ui: &Ui,
+    doc: &Document,
+    key: &'static str,
+    compute: impl FnOnce(&Document) -> T,
+) -> T {
+    let id = egui::Id::unique(key);
+    if let Some((generation, value)) = ui.data(|d| d.get_temp::<(u64, T)>(id))
+        && generation == doc.generation
+    {
+        return value;
+    }
+    let value = compute(doc);
+    ui.data_mut(|d| d.insert_temp(id, (doc.generation, value.clone())));
+    value
+}
+
 /// The whole window.
 pub fn app_ui(ui: &mut Ui, app: &mut App) {
     let scroll_to = app.view.scroll_to.take();

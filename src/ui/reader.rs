@@ -1277,17 +1277,7 @@ fn annotation_tooltip_ui(ui: &mut Ui, doc: &Document, id: AnnotationId) {
         let Some(b) = doc.set.get(r.other_end(id)) else {
             continue;
         };
-        let name = labels.relation_name_of(&r.kind);
-        let quote = format!(
-            "{} “{}”",
-            labels.name_of(&b.label),
-            elide(&b.anchor.quote.exact, 50)
-        );
-        let text = if r.from == id {
-            format!("{name} {quote}")
-        } else {
-            format!("{quote} {name} this")
-        };
+        let text = crate::ui::relations::link_sentence(doc, r, id, b, 50);
         ui.label(RichText::new(text).color(theme::label_colour(labels, &b.label)));
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 
 use crate::app::{Action, Document, ViewState};
-use crate::model::{Annotation, AnnotationId, ClaimTree, claim_tree};
+use crate::model::{Annotation, AnnotationId, claim_tree};
 use crate::ui::{reader::elide, theme};
 
 /// The selected annotation's links as sentences: "attributed to Source “…”", "Denial “…”
@@ -30,18 +30,7 @@ pub fn relations_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut V
         let Some(b) = doc.set.get(other) else {
             continue;
         };
-        let name = labels.relation_name_of(&r.kind);
-        let symmetric = labels.relation_type(&r.kind).is_some_and(|t| t.symmetric);
-        let quote = format!(
-            "{} “{}”",
-            labels.name_of(&b.label),
-            elide(&b.anchor.quote.exact, 60)
-        );
-        let text = if symmetric || r.from == a.id {
-            format!("{name} {quote}")
-        } else {
-            format!("{quote} {name} this")
-        };
+        let text = link_sentence(doc, r, a.id, b, 60);
         ui.horizontal(|ui| {
             if ui
                 .small_button("×")
@@ -65,6 +54,31 @@ pub fn relations_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut V
     }
 }
 
+/// A link of annotation `id` as a sentence from its point of view, `b` being the other end
+/// (its quote elided to `max` code points): "attributed to Source “…”" for its own links and
+/// symmetric ones, "Denial “…” denies this" for links to it.
+pub fn link_sentence(
+    doc: &Document,
+    r: &crate::model::Relation,
+    id: AnnotationId,
+    b: &Annotation,
+    max: usize,
+) -> String {
+    let labels = &doc.set.labels;
+    let name = labels.relation_name_of(&r.kind);
+    let symmetric = labels.relation_type(&r.kind).is_some_and(|t| t.symmetric);
+    let quote = format!(
+        "{} “{}”",
+        labels.name_of(&b.label),
+        elide(&b.anchor.quote.exact, max)
+    );
+    if symmetric || r.from == id {
+        format!("{name} {quote}")
+    } else {
+        format!("{quote} {name} this")
+    }
+}
+
 /// Reveal an annotation in the article, or only select it if it is not placed.
 fn reveal(doc: &Document, id: AnnotationId) -> Action {
     if doc.unplaced.contains(&id) {
@@ -74,23 +88,12 @@ fn reveal(doc: &Document, id: AnnotationId) -> Action {
     }
 }
 
-/// The claim tree, built once per change of the set (kept in egui's memory).
-fn cached_tree(ui: &Ui, doc: &Document) -> Arc<ClaimTree> {
-    let id = egui::Id::unique("claim-tree-cache");
-    if let Some((generation, tree)) = ui.data(|d| d.get_temp::<(u64, Arc<ClaimTree>)>(id))
-        && generation == doc.generation
-    {
-        return tree;
-    }
-    let tree = Arc::new(claim_tree(&doc.set));
-    ui.data_mut(|d| d.insert_temp(id, (doc.generation, tree.clone())));
-    tree
-}
-
 /// Claims with their sources and denials. Entries the filter hides are left out; a claim stays
 /// when anything under it matches.
 pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
-    let tree = cached_tree(ui, doc);
+    // Built once per change of the set.
+    let tree =
+        crate::ui::per_generation(ui, doc, "claim-tree", |doc| Arc::new(claim_tree(&doc.set)));
     let shown = |id: &AnnotationId| !view.hidden.contains(id);
     let mut any = false;
     for node in &tree.claims {
