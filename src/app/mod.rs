@@ -1364,7 +1364,7 @@ impl App {
                         "\n\nA backup of this set saved {when} opens without errors. Opening it \
                          changes nothing on disk until you save."
                     ));
-                    let set = error_set_path(&err).unwrap_or_default();
+                    let set = damaged_set(&err).map(Path::to_owned).unwrap_or_default();
                     self.offer = Some((
                         format!("Open the backup of {when}"),
                         Action::OpenBackup { set, backup },
@@ -1875,10 +1875,6 @@ fn damaged_set(err: &OpenError) -> Option<&Path> {
         ) => Some(path),
         _ => None,
     }
-}
-
-fn error_set_path(err: &OpenError) -> Option<PathBuf> {
-    damaged_set(err).map(Path::to_owned)
 }
 
 /// The newest backup of the set at `path` that loads, and when it was saved (local time).
