@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo bench --bench frames                 # 5 MB article, 10,000 highlights
 //! cargo bench --bench frames -- --mb 1 --highlights 2000 --corpus DIR
+//! cargo bench --bench frames -- --no-naive   # ours only (for profiling)
 //! ```
 //!
 //! The article is made of the Markdown posts under `../shared/corpus/markdown` (real texts,
@@ -28,6 +29,8 @@ struct Options {
     corpus: PathBuf,
     megabytes: usize,
     highlights: usize,
+    /// Skip the naive reader (for profiling ours).
+    naive: bool,
 }
 
 fn options() -> Options {
@@ -35,6 +38,7 @@ fn options() -> Options {
         corpus: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
         megabytes: 5,
         highlights: 10_000,
+        naive: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -44,6 +48,11 @@ fn options() -> Options {
             "--corpus" => o.corpus = PathBuf::from(value),
             "--mb" => o.megabytes = value.parse().expect("--mb N"),
             "--highlights" => o.highlights = value.parse().expect("--highlights N"),
+            "--no-naive" => {
+                o.naive = false;
+                i += 1;
+                continue;
+            }
             _ => {
                 i += 1;
                 continue;
@@ -129,6 +138,11 @@ struct Frame {
     naive_jump: Option<f32>,
     naive_add: bool,
     naive_remove: bool,
+    /// This frame adds or removes a highlight (reported on its own line).
+    edit: bool,
+    /// Pointer at this article offset (where it is drawn when the frame runs), and whether the
+    /// primary button is down; a press is sent on the first such frame, a release on `false`.
+    drag: Option<(usize, bool)>,
 }
 
 fn key(key: Key, modifiers: Modifiers) -> Vec<Event> {
@@ -153,6 +167,8 @@ fn key(key: Key, modifiers: Modifiers) -> Vec<Event> {
 fn script(
     first: Option<claimlens::model::AnnotationId>,
     last: Option<claimlens::model::AnnotationId>,
+    to_delete: Vec<claimlens::model::AnnotationId>,
+    to_add: Vec<std::ops::Range<usize>>,
 ) -> Vec<Step> {
     let reader = pos2(450.0, 400.0);
     let moved = |p: Pos2| Event::PointerMoved(p);
@@ -242,51 +258,57 @@ fn script(
         name: "select text",
         frames: select,
     });
+    // Adding: drag over a few words near the top (press, move, release in frames of their own,
+    // as a hand does; the positions are looked up when the frame runs), then press 1. Only the key's frame adds the highlight; it is the one flagged.
+    let mut add = Vec::new();
+    for range in to_add {
+        add.push(Frame {
+            drag: Some((range.start, true)),
+            ..Frame::default()
+        });
+        add.push(Frame {
+            drag: Some((range.end, true)),
+            ..Frame::default()
+        });
+        add.push(Frame {
+            drag: Some((range.end, false)),
+            ..Frame::default()
+        });
+        add.push(Frame {
+            events: key(Key::Num1, Modifiers::NONE),
+            naive_add: true,
+            edit: true,
+            ..Frame::default()
+        });
+    }
     steps.push(Step {
         name: "add a highlight (key 1)",
-        frames: (0..20)
-            .map(|i| {
-                let y = 150.0 + (i % 10) as f32 * 40.0;
-                Frame {
-                    events: [
-                        vec![
-                            moved(pos2(300.0, y)),
-                            Event::PointerButton {
-                                pos: pos2(300.0, y),
-                                button: PointerButton::Primary,
-                                pressed: true,
-                                modifiers: Modifiers::NONE,
-                            },
-                            moved(pos2(420.0, y)),
-                            Event::PointerButton {
-                                pos: pos2(420.0, y),
-                                button: PointerButton::Primary,
-                                pressed: false,
-                                modifiers: Modifiers::NONE,
-                            },
-                        ],
-                        key(Key::Num1, Modifiers::NONE),
-                    ]
-                    .concat(),
-                    naive_add: true,
-                    ..Frame::default()
-                }
-            })
-            .collect(),
+        frames: add,
     });
+    // Removing: select an annotation (as a click in the list does), press Delete, then undo
+    // with Ctrl+Z; the Delete and the Ctrl+Z frames are flagged.
+    let mut remove = Vec::new();
+    for id in to_delete {
+        remove.push(Frame {
+            actions: vec![Action::SelectAnnotation(Some(id))],
+            ..Frame::default()
+        });
+        remove.push(Frame {
+            events: key(Key::Delete, Modifiers::NONE),
+            naive_remove: true,
+            edit: true,
+            ..Frame::default()
+        });
+        remove.push(Frame {
+            events: key(Key::Z, Modifiers::COMMAND),
+            naive_add: true,
+            edit: true,
+            ..Frame::default()
+        });
+    }
     steps.push(Step {
-        name: "delete a highlight (Del)",
-        frames: (0..20)
-            .map(|_| Frame {
-                events: [
-                    key(Key::Delete, Modifiers::NONE),
-                    key(Key::Z, Modifiers::COMMAND),
-                ]
-                .concat(),
-                naive_remove: true,
-                ..Frame::default()
-            })
-            .collect(),
+        name: "delete a highlight, undo (Del, Ctrl+Z)",
+        frames: remove,
     });
     steps.push(Step {
         name: "resize the window",
@@ -468,13 +490,25 @@ fn main() {
     app.reader = claimlens::ui::reader::ReaderCache::default();
     let first = frame(&ctx, SCREEN, Vec::new(), |ui| app.frame_ui(ui));
     let first_paint_ms = ms(first_paint.elapsed());
-    let ids = {
+    let (first_id, last_id, to_delete) = {
         let mut a: Vec<_> = app.doc.set.annotations.iter().collect();
         a.sort_by_key(|a| a.anchor.position.start);
-        (a.first().map(|a| a.id), a.last().map(|a| a.id))
+        let to_delete = a.iter().skip(1).take(20).map(|a| a.id).collect();
+        (a.first().map(|a| a.id), a.last().map(|a| a.id), to_delete)
     };
-    let steps = script(ids.0, ids.1);
+    // Ranges to highlight: a few words at the start of the first paragraphs (in view at the
+    // end of the jumps, which end at the top).
+    let to_add: Vec<std::ops::Range<usize>> = article
+        .paragraphs
+        .iter()
+        .filter(|p| p.chars.len() >= 60)
+        .take(5)
+        .flat_map(|p| (0..4).map(move |k| p.chars.start + 2 + 8 * k..p.chars.start + 20 + 8 * k))
+        .collect();
+    let steps = script(first_id, last_id, to_delete, to_add);
     let mut ours: Vec<Vec<Duration>> = Vec::new();
+    let mut edits: Vec<Duration> = Vec::new();
+    let mut pointer_down = false;
     for step in &steps {
         let mut times = Vec::new();
         for f in &step.frames {
@@ -482,22 +516,88 @@ fn main() {
                 app.push(action.clone());
             }
             let screen = f.screen.unwrap_or(SCREEN);
-            times.push(frame(&ctx, screen, f.events.clone(), |ui| app.frame_ui(ui)));
+            let mut events = f.events.clone();
+            if let Some((offset, down)) = f.drag {
+                let pos = app
+                    .reader
+                    .screen_pos_of(offset)
+                    .unwrap_or_else(|| panic!("{}: offset {offset} is not in view", step.name));
+                events.push(Event::PointerMoved(pos));
+                if down != pointer_down {
+                    events.push(Event::PointerButton {
+                        pos,
+                        button: PointerButton::Primary,
+                        pressed: down,
+                        modifiers: Modifiers::NONE,
+                    });
+                    pointer_down = down;
+                }
+            }
+            let before = app.doc.set.annotations.len();
+            let t = frame(&ctx, screen, events, |ui| app.frame_ui(ui));
+            times.push(t);
+            if f.edit {
+                // The script must do what it says: one highlight more or fewer.
+                let after = app.doc.set.annotations.len();
+                assert_eq!(
+                    after.abs_diff(before),
+                    1,
+                    "{}: a flagged frame changed the set from {before} to {after} annotations",
+                    step.name
+                );
+                edits.push(t);
+            }
         }
         ours.push(times);
     }
     let ours_rss = peak_rss_mb();
 
+    // Saving while reading on: the frame that presses Ctrl+S (it copies the set and hands the
+    // copy to the saver thread), then frames that scroll on until the save is reported.
+    let scroll_frame = || {
+        vec![Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: vec2(0.0, -30.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: Modifiers::NONE,
+        }]
+    };
+    let mut save_frames = Vec::new();
+    let mut during_save = Vec::new();
+    let mut save_wall = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        save_frames.push(frame(&ctx, SCREEN, key(Key::S, Modifiers::COMMAND), |ui| {
+            app.frame_ui(ui)
+        }));
+        assert_eq!(app.saves_pending(), 1, "Ctrl+S starts a save");
+        while app.saves_pending() > 0 {
+            during_save.push(frame(&ctx, SCREEN, scroll_frame(), |ui| app.frame_ui(ui)));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        save_wall.push(t.elapsed());
+        assert!(!app.doc.is_dirty(), "saved");
+    }
+    let clone_start = Instant::now();
+    let copies = 20;
+    for _ in 0..copies {
+        std::hint::black_box(app.doc.set.clone());
+    }
+    let clone_ms = ms(clone_start.elapsed()) / copies as f64;
+
     // The naive reader (fewer frames of each step: its frames take much longer).
     let naive_ctx = headless_context();
     let mut naive = Naive::new(&article, &set);
     let naive_first_start = Instant::now();
-    let _ = frame(&naive_ctx, SCREEN, Vec::new(), |ui| naive.ui(ui));
+    if options.naive {
+        let _ = frame(&naive_ctx, SCREEN, Vec::new(), |ui| naive.ui(ui));
+    }
     let naive_first_ms = ms(naive_first_start.elapsed());
     let mut theirs: Vec<Vec<Duration>> = Vec::new();
     for step in &steps {
         let mut times = Vec::new();
-        for f in step.frames.iter().take(20) {
+        for f in step.frames.iter().take(if options.naive { 20 } else { 0 }) {
             if let Some(j) = f.naive_jump {
                 naive.jump = Some(j);
             }
@@ -562,6 +662,18 @@ fn main() {
             ratio
         );
     }
+    edits.sort();
+    println!(
+        "{:<30} | {:>48} |",
+        format!("  of which add/remove ({})", edits.len()),
+        format!(
+            "{:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            ms(percentile(&edits, 0.5)),
+            ms(percentile(&edits, 0.99)),
+            ms(percentile(&edits, 0.999)),
+            ms(*edits.last().unwrap_or(&Duration::ZERO))
+        )
+    );
     let mut all: Vec<Duration> = ours.iter().flatten().copied().collect();
     all.sort();
     println!(
@@ -577,8 +689,22 @@ fn main() {
         ms(first)
     );
     println!(
-        "set of {} annotations: save {save_ms:.0} ms, load {load_ms:.0} ms",
+        "set of {} annotations: save {save_ms:.0} ms, load {load_ms:.0} ms (store functions, this thread)",
         set.annotations.len()
+    );
+    save_frames.sort();
+    save_wall.sort();
+    during_save.sort();
+    println!(
+        "Ctrl+S in the app ({} saves): the frame that starts it p50 {:.2} / max {:.2} ms (copying the set: {clone_ms:.2} ms); \
+         frames while the saver thread writes p50 {:.2} / max {:.2} ms; Ctrl+S to saved p50 {:.0} / max {:.0} ms",
+        save_frames.len(),
+        ms(percentile(&save_frames, 0.5)),
+        ms(*save_frames.last().unwrap_or(&Duration::ZERO)),
+        ms(percentile(&during_save, 0.5)),
+        ms(*during_save.last().unwrap_or(&Duration::ZERO)),
+        ms(percentile(&save_wall, 0.5)),
+        ms(*save_wall.last().unwrap_or(&Duration::ZERO)),
     );
     if let Some(rss) = ours_rss {
         println!(

@@ -50,6 +50,48 @@ pub(crate) fn wait_for_open(h: &mut Harness<'static, App>) {
     panic!("the file did not open within 10 s");
 }
 
+/// Runs frames until the saves asked for are written (saving runs on its own thread).
+pub(crate) fn wait_for_saves(h: &mut Harness<'static, App>) {
+    h.run();
+    for _ in 0..1000 {
+        if h.state().saves_pending() == 0 {
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    panic!("the set was not saved within 10 s");
+}
+
+/// The window's close button is pressed (seen in the next frame).
+pub(crate) fn request_close(h: &mut Harness<'_, App>) {
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+}
+
+/// Runs frames until the app closes its window (at most 10 s); the viewport commands sent.
+pub(crate) fn commands_until_closed(h: &mut Harness<'_, App>) -> Vec<egui::ViewportCommand> {
+    let mut sent = Vec::new();
+    for _ in 0..1000 {
+        h.step();
+        sent.extend(
+            h.output().viewport_output[&egui::ViewportId::ROOT]
+                .commands
+                .clone(),
+        );
+        if sent.contains(&egui::ViewportCommand::Close) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    sent
+}
+
 /// Screen position of article offset `offset` (its left edge, mid-line).
 pub(crate) fn pos_of(harness: &Harness<'_, App>, offset: usize) -> Pos2 {
     harness
@@ -195,6 +237,7 @@ fn save_to_temp_dir_and_reopen_identical() {
     assert!(h.state().doc.window_title().starts_with('*'));
 
     click_menu(&mut h, "File", "Save as…");
+    wait_for_saves(&mut h);
     assert_eq!(dialogs.asked().len(), 1, "Save as asks where");
     assert!(set_path.exists(), "the set was written");
     assert!(!h.state().doc.is_dirty());
@@ -204,7 +247,7 @@ fn save_to_temp_dir_and_reopen_identical() {
     // Ctrl+S now saves to the same file without asking.
     mark(&mut h, "Alibaba spokesperson", Key::Num2);
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run();
+    wait_for_saves(&mut h);
     assert_eq!(dialogs.asked().len(), 1);
     let saved_again = h.state().doc.set.clone();
     assert_eq!(saved_again.annotations.len(), 4);
@@ -343,7 +386,7 @@ fn a_broken_set_file_gives_a_clear_message_and_keeps_the_open_work() {
     mark(&mut h, "Huawei", Key::Num1);
     h.state_mut()
         .push(claimlens::app::Action::SaveTo(dir.path().join("ok.ron")));
-    h.run();
+    wait_for_saves(&mut h);
     h.state_mut()
         .push(claimlens::app::Action::Open(bad.clone()));
     wait_for_open(&mut h);
@@ -378,7 +421,7 @@ fn a_changed_article_is_reanchored_and_doubtful_annotations_wait_for_review() {
     mark(&mut h, "the plan is dead", Key::Num1);
     mark(&mut h, "Aides denied it", Key::Num3);
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run();
+    wait_for_saves(&mut h);
     let set_path = dir.path().join("story.txt.claimlens.ron");
     assert!(
         set_path.exists(),
@@ -456,7 +499,7 @@ fn a_changed_article_is_reanchored_and_doubtful_annotations_wait_for_review() {
 
     // Saved with the review pending, it reopens with the same queue.
     h2.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h2.run();
+    wait_for_saves(&mut h2);
     let text = std::fs::read_to_string(&set_path).unwrap();
     assert!(
         text.contains("format_version: 3") && text.contains("status: Moved"),
@@ -480,7 +523,7 @@ fn re_attach_to_selection_and_delete_from_the_review_queue() {
     mark(&mut h, "the memo was real", Key::Num1);
     mark(&mut h, "it was forged", Key::Num3);
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run();
+    wait_for_saves(&mut h);
     std::fs::write(
         &article,
         "Memo\n\nOfficials now say the memo is genuine.\nThe firm stayed silent.\n",
@@ -550,12 +593,7 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
     mark(&mut h, "Huawei", Key::Num1);
     let root = egui::ViewportId::ROOT;
     let close = |h: &mut Harness<'_, App>| {
-        h.input_mut()
-            .viewports
-            .entry(root)
-            .or_default()
-            .events
-            .push(egui::ViewportEvent::Close);
+        request_close(h);
         h.step();
     };
     let commands = |h: &Harness<'_, App>| h.output().viewport_output[&root].commands.clone();
@@ -566,11 +604,7 @@ fn closing_the_window_with_unsaved_changes_asks_first() {
     h.get_by_label("Unsaved changes");
     h.get_by_label("Save").click();
     // The sample has no set file yet: Save asks where (answered at once here), saves, closes.
-    let mut sent = Vec::new();
-    for _ in 0..4 {
-        h.step();
-        sent.extend(commands(&h));
-    }
+    let sent = commands_until_closed(&mut h);
     assert!(set_path.exists(), "Save in the prompt saves first");
     assert!(sent.contains(&egui::ViewportCommand::Close), "then closes");
 
@@ -611,7 +645,7 @@ fn font_size_keys_relayout_and_an_explicit_set_opens_with_its_article() {
     );
     mark(&mut h, "the memo was authentic", Key::Num1);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::S);
-    h.run();
+    wait_for_saves(&mut h);
     let text = std::fs::read_to_string(&set_path).unwrap();
     assert!(text.contains("path: \"../note.txt\""), "{text}");
     assert_eq!(
@@ -697,7 +731,7 @@ fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
     let mut h = harness_with(None, dialogs);
     mark(&mut h, "Huawei", Key::Num1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
-    h.run();
+    wait_for_saves(&mut h);
     h.get_by_label("Save the annotation set as");
     let suggested = h.state().path_prompt.clone().unwrap().text;
     assert!(
@@ -713,7 +747,7 @@ fn without_a_desktop_file_dialog_the_app_asks_for_the_path_itself() {
         .type_text(&target.display().to_string());
     h.run();
     h.get_by_label("Save").click();
-    h.run();
+    wait_for_saves(&mut h);
     assert!(target.exists(), "saved where the analyst typed");
     assert!(h.state().path_prompt.is_none());
     assert!(!h.state().doc.is_dirty());

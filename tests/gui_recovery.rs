@@ -10,7 +10,10 @@ use claimlens::store::{backup_path, load_set};
 use egui::Key;
 use egui_kittest::{Harness, kittest::Queryable as _};
 
-use crate::gui::{fixed_clock, harness_from, harness_with, mark, wait_for_open};
+use crate::gui::{
+    commands_until_closed, fixed_clock, harness_from, harness_with, mark, request_close,
+    wait_for_open, wait_for_saves,
+};
 
 /// The app with autosave into `recovery_dir`, opening `open`.
 fn harness_recovering(open: Option<PathBuf>, recovery_dir: &Path) -> Harness<'static, App> {
@@ -84,7 +87,7 @@ fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
                 .any(|a| a.note == "Named in the memo")
         })
     });
-    let mut expected = h.state().doc.set.clone();
+    let mut expected = (*h.state().doc.set).clone();
     let (id, text) = h.state().view.note_draft.clone().expect("still typing");
     expected
         .annotations
@@ -120,7 +123,7 @@ fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
 
     // Saving settles it: the set file holds the work and the record goes.
     h.state_mut().push(Action::Save);
-    h.run();
+    wait_for_saves(&mut h);
     let saved = load_set(&dir.path().join("story.txt.claimlens.ron")).unwrap();
     assert_eq!(saved.annotations, expected.annotations);
     step_until(&mut h, "the record is removed after saving", |_| {
@@ -177,7 +180,7 @@ fn story_with_a_saved_annotation() -> (tempfile::TempDir, PathBuf, Harness<'stat
     let mut h = harness_with(Some(article.clone()), Arc::default());
     mark(&mut h, "Huawei", Key::Num1);
     h.state_mut().push(Action::Save);
-    h.run();
+    wait_for_saves(&mut h);
     (dir, article, h)
 }
 
@@ -187,7 +190,7 @@ fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file
     let set_path = dir.path().join("story.txt.claimlens.ron");
     mark(&mut h, "Hikvision", Key::Num2);
     h.state_mut().push(Action::Save);
-    h.run();
+    wait_for_saves(&mut h);
     assert_eq!(load_set(&set_path).unwrap().annotations.len(), 2);
     assert_eq!(
         load_set(&backup_path(&set_path, 1))
@@ -238,7 +241,7 @@ fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file
 
     // Saving puts the backup's annotations in place and keeps the damaged file as backup 1.
     h.state_mut().push(Action::Save);
-    h.run();
+    wait_for_saves(&mut h);
     assert_eq!(load_set(&set_path).unwrap().annotations.len(), 1);
     assert_eq!(std::fs::read(backup_path(&set_path, 1)).unwrap(), damaged);
     assert!(!h.state().doc.is_dirty());
@@ -323,7 +326,7 @@ fn a_set_from_a_newer_claimlens_opens_read_only_and_is_never_saved_over() {
     assert_eq!(h.state().doc.set.annotations.len(), 1);
     assert!(!h.state().doc.is_dirty());
     h.state_mut().push(Action::Save);
-    h.run();
+    wait_for_saves(&mut h);
     assert_eq!(
         h.state().message.as_ref().unwrap().title,
         "This set is read-only"
@@ -333,4 +336,59 @@ fn a_set_from_a_newer_claimlens_opens_read_only_and_is_never_saved_over() {
         newer,
         "the file is untouched"
     );
+}
+
+/// Saving runs on its own thread: a big set is written after the frame that asked for it, the
+/// document counts as saved only up to the revision that was copied, and closing the window
+/// while it is written waits for the save instead of asking about unsaved changes.
+#[test]
+fn saving_in_the_background_marks_only_what_was_written_and_closing_waits_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("story.txt");
+    std::fs::write(&article, SAMPLE_TEXT).unwrap();
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    // A big set, so that the write takes a while (the assertions hold however fast it is).
+    {
+        let app = h.state_mut();
+        let text_len = app.doc.article.char_len();
+        for k in 0..3_000 {
+            let start = (k * 7) % (text_len - 20);
+            let anchor =
+                claimlens::model::Anchor::new(&app.doc.article, start..start + 12).unwrap();
+            app.doc.set_mut().insert(claimlens::model::Annotation::new(
+                claimlens::model::LabelId::new("claim"),
+                anchor,
+                claimlens::model::Timestamp::UNIX_EPOCH,
+            ));
+        }
+        app.doc.refresh();
+    }
+    mark(&mut h, "Huawei", Key::Num1);
+    let set_path = dir.path().join("story.txt.claimlens.ron");
+
+    // Save, then change the set before the save is reported: the change stays unsaved.
+    h.state_mut().push(Action::Save);
+    h.step();
+    mark(&mut h, "Financial Times", Key::Num2);
+    wait_for_saves(&mut h);
+    let saved = load_set(&set_path).unwrap();
+    assert_eq!(saved.annotations.len(), 3_001, "the copy taken when saving");
+    assert_eq!(h.state().doc.set.annotations.len(), 3_002);
+    assert!(h.state().doc.is_dirty(), "the later mark is not saved");
+
+    // Save and close at once: no question, the window closes once the set is written.
+    h.state_mut().push(Action::Save);
+    h.step();
+    request_close(&mut h);
+    let sent = commands_until_closed(&mut h);
+    assert!(
+        h.state().unsaved_prompt.is_none(),
+        "nothing to ask: it is being saved"
+    );
+    assert!(
+        sent.contains(&egui::ViewportCommand::Close),
+        "closes once saved"
+    );
+    assert_eq!(load_set(&set_path).unwrap().annotations.len(), 3_002);
+    assert!(!h.state().doc.is_dirty());
 }

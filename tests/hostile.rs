@@ -20,7 +20,7 @@ use claimlens::import::{self, ImportError, epub::EpubError};
 use claimlens::model::structure::SourceFormat;
 use egui::Key;
 
-use crate::gui::{harness_with, mark, wait_for_open};
+use crate::gui::{harness_with, mark, wait_for_open, wait_for_saves};
 
 const ARTICLE: &str = "Harbour deal\n\nThe ministry said the contract was signed in secret.\n";
 
@@ -32,7 +32,7 @@ fn open_in_app_expecting_error(file: &Path) -> String {
     mark(&mut h, "Huawei", Key::Num1);
     h.state_mut()
         .push(Action::SaveTo(dir.path().join("ok.claimlens.ron")));
-    h.run();
+    wait_for_saves(&mut h);
     h.state_mut().push(Action::Open(file.to_owned()));
     wait_for_open(&mut h);
     let message = h.state().message.clone().expect("an error is shown");

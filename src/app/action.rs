@@ -76,6 +76,8 @@ pub enum Action {
     SaveAsDialog,
     /// Save to this path (the answer of the Save As dialog).
     SaveTo(PathBuf),
+    /// A save finished on the saver thread.
+    SaveDone(crate::app::saving::SaveDone),
     /// The window's close button or File ▸ Quit.
     Quit,
     AnswerUnsaved(UnsavedChoice),

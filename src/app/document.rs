@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::{AnchorCheck, AnnotationId, AnnotationSet, Article, History};
 use crate::store::{self, StoreError};
@@ -26,7 +27,10 @@ pub enum ArticleSource {
 pub struct Document {
     pub article: Article,
     pub source: ArticleSource,
-    pub set: AnnotationSet,
+    /// Shared with a save or an autosave under way, which write this copy while the analyst
+    /// works on: change it through [`Document::set_mut`] (a change while a save still holds
+    /// the copy makes a private one first).
+    pub set: Arc<AnnotationSet>,
     /// Where the set was loaded from or last saved to.
     pub set_path: Option<PathBuf>,
     pub history: History,
@@ -55,7 +59,7 @@ impl Document {
         let mut doc = Self {
             article,
             source,
-            set,
+            set: Arc::new(set),
             set_path,
             history: History::default(),
             saved_revision: 0,
@@ -65,6 +69,11 @@ impl Document {
         };
         doc.refresh();
         doc
+    }
+
+    /// The set, to change it (copied first if a save still holds it).
+    pub fn set_mut(&mut self) -> &mut AnnotationSet {
+        Arc::make_mut(&mut self.set)
     }
 
     /// Call after every change to the set: bumps the generation and recomputes `unplaced`.
@@ -152,16 +161,31 @@ impl Document {
     /// The stored hash stays the old one while some anchors do not match this article, so that
     /// re-anchoring can still tell which version they were made against.
     pub fn prepare_for_save(&mut self, set_path: &Path) {
-        self.set.article.path = match &self.source {
+        let path = match &self.source {
             ArticleSource::Sample => SAMPLE_REF.to_owned(),
             ArticleSource::File(article) => {
                 let set_dir = absolute(set_path.parent().unwrap_or(Path::new(".")));
                 store::relative_path(&set_dir, &absolute(article))
             }
         };
-        self.set.article.title.clone_from(&self.article.title);
-        if self.not_reanchored().next().is_none() {
-            self.set.article.content_hash = self.article.hash.clone();
+        let hash = self
+            .not_reanchored()
+            .next()
+            .is_none()
+            .then(|| self.article.hash.clone());
+        let known = &self.set.article;
+        // Changed only if something differs (a save under way keeps sharing the set).
+        if known.path != path
+            || known.title != self.article.title
+            || hash.as_ref().is_some_and(|h| *h != known.content_hash)
+        {
+            let title = self.article.title.clone();
+            let article = &mut self.set_mut().article;
+            article.path = path;
+            article.title = title;
+            if let Some(hash) = hash {
+                article.content_hash = hash;
+            }
         }
     }
 

@@ -12,6 +12,7 @@ mod labels;
 mod others;
 pub mod presets;
 pub mod recovery;
+pub mod saving;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -264,6 +265,13 @@ pub struct App {
     pub labels: LabelsState,
     /// Run after the next successful save (for "Save" in the unsaved-changes prompt).
     after_save: Option<Action>,
+    /// The thread that writes set files (started at the first save; see [`saving`]).
+    saver: Option<saving::Saver>,
+    /// Saves asked for and not reported back yet, and the (document, revision) of the newest.
+    saves_pending: usize,
+    saving: Option<(u64, u64)>,
+    /// Numbers the documents opened in this run (a save reports which one it wrote).
+    doc_serial: u64,
     /// Actions pushed by the UI this frame.
     pub(crate) actions: Vec<Action>,
     /// Actions sent back by background work (dialog answers).
@@ -332,6 +340,10 @@ impl App {
             open_job: None,
             last_reanchor: None,
             after_save: None,
+            saver: None,
+            saves_pending: 0,
+            saving: None,
+            doc_serial: 0,
             actions: Vec::new(),
             inbox_tx,
             inbox_rx,
@@ -449,6 +461,7 @@ impl App {
                 );
             }
             Action::SaveTo(path) => self.save_to(&path),
+            Action::SaveDone(done) => self.save_done(done),
             Action::Quit => self.guard_unsaved(Action::Quit, |app| {
                 // Saved or discarded: nothing to recover. Removed now, before the window goes.
                 app.forget_recovery_record();
@@ -592,14 +605,14 @@ impl App {
             },
             Action::Undo => {
                 self.commit_note_draft();
-                match self.doc.history.undo(&mut self.doc.set) {
+                match self.doc.history.undo(Arc::make_mut(&mut self.doc.set)) {
                     Some(ids) => self.after_history_step(ids, "Undone"),
                     None => self.set_status("Nothing to undo"),
                 }
             }
             Action::Redo => {
                 self.commit_note_draft();
-                match self.doc.history.redo(&mut self.doc.set) {
+                match self.doc.history.redo(Arc::make_mut(&mut self.doc.set)) {
                     Some(ids) => self.after_history_step(ids, "Redone"),
                     None => self.set_status("Nothing to redo"),
                 }
@@ -948,25 +961,23 @@ impl App {
                 .request_repaint_after(std::time::Duration::from_secs_f64(delay - (now - since)));
             return;
         }
-        let mut set = self.doc.set.clone();
-        if let Some((id, text)) = draft
-            && let Some(a) = set.annotations.iter_mut().find(|a| a.id == *id)
-        {
-            a.note = text.clone();
-        }
+        // Shared, not copied: the autosave thread puts the note being typed into its own copy.
+        let set = self.doc.set.clone();
+        let draft = draft.cloned();
         let article = match self.doc.article_path() {
             Some(p) => document::absolute(p).display().to_string(),
             None => SAMPLE_REF.to_owned(),
         };
         let when = (self.clock)();
-        auto.saver.write(
+        auto.saver.write(recovery::RecordWrite {
             path,
             set,
+            draft,
             article,
-            self.doc.set_path.clone(),
-            when,
-            self.doc.generation,
-        );
+            set_path: self.doc.set_path.clone(),
+            written: when,
+            generation: self.doc.generation,
+        });
         auto.handled = Some(stamp);
         auto.pending_since = None;
     }
@@ -1107,7 +1118,10 @@ impl App {
     fn guard_unsaved(&mut self, action: Action, then: impl FnOnce(&mut Self)) {
         self.commit_note_draft();
         let discarded = std::mem::take(&mut self.discard_confirmed);
-        if self.doc.is_dirty() && !discarded {
+        if self.doc.is_dirty() && !discarded && self.saving_current() {
+            // Saved once the save under way is written.
+            self.after_save = Some(action);
+        } else if self.doc.is_dirty() && !discarded {
             self.unsaved_prompt = Some(action);
         } else {
             then(self);
@@ -1507,6 +1521,7 @@ impl App {
 
     fn replace_document(&mut self, doc: Document) {
         self.doc = doc;
+        self.doc_serial += 1;
         self.article_stamp = self.doc.article_path().map(file_stamp);
         self.view.link = None;
         self.view.find = None;
@@ -1547,21 +1562,65 @@ impl App {
         self.doc.prepare_for_save(path);
         if self.doc.set.analyst.is_empty() {
             // The set's owner: the login name on first save (kept from then on).
-            self.doc.set.analyst = std::env::var("USER")
+            self.doc.set_mut().analyst = std::env::var("USER")
                 .or_else(|_| std::env::var("USERNAME"))
                 .unwrap_or_default();
         }
-        match store::save_set_with_backups(&self.doc.set, path) {
-            Ok(()) => {
-                self.doc.set_path = Some(path.to_owned());
-                self.doc.saved_revision = self.doc.history.revision();
-                self.remember(path);
-                self.set_status(format!("Saved {}", path.display()));
-                if let Some(next) = self.after_save.take() {
+        // The set is shared with the saver thread as it is at this revision (a later change
+        // copies it first): starting a save costs no copy.
+        let revision = self.doc.history.revision();
+        let set = self.doc.set.clone();
+        if self.saver.is_none() {
+            let tx = self.inbox_tx.clone();
+            let ctx = self.ctx.clone();
+            match saving::Saver::start(move |done| {
+                let _ = tx.send(Action::SaveDone(done));
+                ctx.request_repaint();
+            }) {
+                Ok(saver) => self.saver = Some(saver),
+                Err(err) => log::warn!("saving on the UI thread: {err}"),
+            }
+        }
+        self.saves_pending += 1;
+        self.saving = Some((self.doc_serial, revision));
+        let queued = match &self.saver {
+            Some(saver) => saver.save(set, path.to_owned(), self.doc_serial, revision),
+            None => Err(saving::Saver::write_now(
+                set,
+                path.to_owned(),
+                self.doc_serial,
+                revision,
+            )),
+        };
+        match queued {
+            Ok(()) => self.set_status(format!("Saving {}…", path.display())),
+            Err(done) => self.save_done(done),
+        }
+    }
+
+    /// A save finished (see [`Self::save_to`]): the document is saved up to the revision the
+    /// copy was taken at, and whatever waited for the save runs now.
+    fn save_done(&mut self, done: saving::SaveDone) {
+        self.saves_pending = self.saves_pending.saturating_sub(1);
+        if self.saves_pending == 0 {
+            self.saving = None;
+        }
+        let this_document = done.document == self.doc_serial;
+        match done.error {
+            None => {
+                if this_document {
+                    self.doc.set_path = Some(done.path.clone());
+                    self.doc.saved_revision = done.revision;
+                }
+                self.remember(&done.path);
+                self.set_status(format!("Saved {}", done.path.display()));
+                if self.saves_pending == 0
+                    && let Some(next) = self.after_save.take()
+                {
                     self.apply(next);
                 }
             }
-            Err(err) => {
+            Some(err) => {
                 self.after_save = None;
                 self.message = Some(Message {
                     title: "Could not save".to_owned(),
@@ -1573,6 +1632,17 @@ impl App {
                 });
             }
         }
+    }
+
+    /// Saves asked for and not finished yet.
+    pub fn saves_pending(&self) -> usize {
+        self.saves_pending
+    }
+
+    /// Is a save of the open document at its current revision under way (so that what waits
+    /// for the work to be saved can wait for that save instead of asking)?
+    fn saving_current(&self) -> bool {
+        self.saving == Some((self.doc_serial, self.doc.history.revision()))
     }
 
     fn mark(&mut self, label: LabelId) {
@@ -1647,7 +1717,11 @@ impl App {
                 _ => None,
             })
             .collect();
-        match self.doc.history.apply(&mut self.doc.set, edits) {
+        match self
+            .doc
+            .history
+            .apply(Arc::make_mut(&mut self.doc.set), edits)
+        {
             Ok(_) => self.doc.refresh_some(touched),
             Err(err) => self.show_error("Could not change the annotations", &err),
         }
@@ -1738,7 +1812,11 @@ impl App {
             self.commit_note_draft();
             if self.doc.is_dirty() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-                self.unsaved_prompt = Some(Action::Quit);
+                if self.saving_current() {
+                    self.after_save = Some(Action::Quit);
+                } else {
+                    self.unsaved_prompt = Some(Action::Quit);
+                }
             } else {
                 self.forget_recovery_record();
             }

@@ -593,7 +593,7 @@ impl App {
                 }
             }
         } else {
-            self.doc.set.clone()
+            (*self.doc.set).clone()
         };
         if path.is_none() && set.annotations.is_empty() {
             return None;

@@ -1,11 +1,11 @@
 //! Autosave and crash recovery.
 //!
 //! **Design: a recovery copy, written atomically off the UI thread.** While the open set has
-//! unsaved changes, [`AUTOSAVE_DELAY`] after the last change the app hands a copy of the set
-//! to the [`Autosaver`] thread, which writes a *recovery record* (the set as its file would
-//! hold it, plus where its article and set file are) with [`store::write_atomically`] into the
-//! recovery folder (`$XDG_STATE_HOME/claimlens/recovery`, else
-//! `~/.local/state/claimlens/recovery`). Writes coalesce: a burst of changes costs one write.
+//! unsaved changes, [`AUTOSAVE_DELAY`] after the last change the app shares the set (an
+//! `Arc`, not a copy) with the [`Autosaver`] thread, which writes a *recovery record* (the set
+//! as its file would hold it, plus where its article and set file are) with
+//! [`store::write_atomically`] into the recovery folder (`$XDG_STATE_HOME/claimlens/recovery`,
+//! else `~/.local/state/claimlens/recovery`). Writes coalesce: a burst of changes costs one write.
 //! A change is therefore on disk within `AUTOSAVE_DELAY` plus one write (a few ms for a
 //! typical set, about 0.1 s for 10,000 annotations), well inside 2 seconds; a crash loses at
 //! most that. The set file itself is only ever written by an explicit save.
@@ -113,16 +113,25 @@ pub fn read(path: &Path) -> Result<RecoveryRecord, String> {
     Ok(record)
 }
 
+/// A recovery record to write.
+pub struct RecordWrite {
+    /// The record's file.
+    pub path: PathBuf,
+    /// The set, shared with the document as it is now.
+    pub set: Arc<AnnotationSet>,
+    /// A note being typed (annotation, text), put into the record's copy of the set.
+    pub draft: Option<(crate::model::AnnotationId, String)>,
+    /// See [`RecoveryRecord::article`].
+    pub article: String,
+    pub set_path: Option<PathBuf>,
+    pub written: Timestamp,
+    /// The document generation this is (see [`Autosaver::written_generation`]).
+    pub generation: u64,
+}
+
 /// What the autosaver is asked to do.
 enum Job {
-    Write {
-        path: PathBuf,
-        set: Box<AnnotationSet>,
-        article: String,
-        set_path: Option<PathBuf>,
-        written: Timestamp,
-        generation: u64,
-    },
+    Write(RecordWrite),
     /// Remove the record; then tell the sender, if any, that it is gone.
     Remove(PathBuf, Option<mpsc::Sender<()>>),
 }
@@ -130,7 +139,7 @@ enum Job {
 impl Job {
     fn path(&self) -> &Path {
         match self {
-            Self::Write { path, .. } | Self::Remove(path, _) => path,
+            Self::Write(RecordWrite { path, .. }) | Self::Remove(path, _) => path,
         }
     }
 }
@@ -173,23 +182,8 @@ impl Autosaver {
         Ok(Self { tx, written, error })
     }
 
-    pub fn write(
-        &self,
-        path: PathBuf,
-        set: AnnotationSet,
-        article: String,
-        set_path: Option<PathBuf>,
-        written: Timestamp,
-        generation: u64,
-    ) {
-        let _ = self.tx.send(Job::Write {
-            path,
-            set: Box::new(set),
-            article,
-            set_path,
-            written,
-            generation,
-        });
+    pub fn write(&self, record: RecordWrite) {
+        let _ = self.tx.send(Job::Write(record));
     }
 
     pub fn remove(&self, path: PathBuf) {
@@ -222,14 +216,23 @@ impl Autosaver {
 
 fn run(job: Job, written: &AtomicU64) -> Result<(), String> {
     match job {
-        Job::Write {
+        Job::Write(RecordWrite {
             path,
-            set,
+            mut set,
+            draft,
             article,
             set_path,
             written: when,
             generation,
-        } => {
+        }) => {
+            if let Some((id, text)) = draft
+                && let Some(a) = Arc::make_mut(&mut set)
+                    .annotations
+                    .iter_mut()
+                    .find(|a| a.id == id)
+            {
+                a.note = text;
+            }
             let record = RecoveryRecord {
                 recovery_version: RECOVERY_VERSION,
                 written: when,
@@ -285,14 +288,15 @@ mod tests {
         let set = AnnotationSet::new(&article, crate::app::SAMPLE_REF.to_owned());
         let saver = Autosaver::start().unwrap();
         let when: Timestamp = "2026-11-24T05:00:00Z".parse().unwrap();
-        saver.write(
-            a.clone(),
-            set.clone(),
-            "claimlens:sample".into(),
-            None,
-            when,
-            7,
-        );
+        saver.write(RecordWrite {
+            path: a.clone(),
+            set: Arc::new(set.clone()),
+            draft: None,
+            article: "claimlens:sample".into(),
+            set_path: None,
+            written: when,
+            generation: 7,
+        });
         for _ in 0..500 {
             if saver.written_generation() == 7 {
                 break;
