@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{AnchorCheck, AnnotationId, AnnotationSet, Article, History};
+use crate::model::{AnchorCheck, AnnotationId, AnnotationSet, Article, History, Touched};
 use crate::store::{self, StoreError};
 
 /// The sample article compiled into the binary.
@@ -40,8 +40,12 @@ pub struct Document {
     /// stored position does not hold their quote in this article. Kept in the set. Derived
     /// from the set; [`Document::refresh`] recomputes it after every change.
     pub unplaced: HashSet<AnnotationId>,
-    /// Bumped on every change to the set; caches compare it.
+    /// Changes with every change to the set, and differs between documents (numbers are not
+    /// reused within a run); caches compare it.
     pub generation: u64,
+    /// The last changes, oldest first: the generation before and after each one and what it
+    /// touched (`None`: anything may have changed). See [`Document::changes_since`].
+    changes: std::collections::VecDeque<(u64, u64, Option<Touched>)>,
     /// Other analysts' sets of this article, shown read-only beside this one.
     pub others: super::others::Others,
 }
@@ -65,6 +69,7 @@ impl Document {
             saved_revision: 0,
             unplaced: HashSet::new(),
             generation: 0,
+            changes: std::collections::VecDeque::new(),
             others: super::others::Others::default(),
         };
         doc.refresh();
@@ -78,7 +83,7 @@ impl Document {
 
     /// Call after every change to the set: bumps the generation and recomputes `unplaced`.
     pub fn refresh(&mut self) {
-        self.generation += 1;
+        self.log_change(None);
         self.unplaced = self
             .set
             .annotations
@@ -91,8 +96,21 @@ impl Document {
     /// [`Document::refresh`] for a change that touched only annotations `ids` (added, removed
     /// or updated): the others keep their placement, so only these are checked.
     pub fn refresh_some(&mut self, ids: impl IntoIterator<Item = AnnotationId>) {
-        self.generation += 1;
-        for id in ids {
+        self.refresh_after(Touched {
+            annotations: ids.into_iter().collect(),
+            relations: true,
+            set_wide: false,
+        });
+    }
+
+    /// [`Document::refresh`] after edits that changed what `touched` says (see
+    /// [`Touched::by`]); a set-wide change checks every annotation again.
+    pub fn refresh_after(&mut self, touched: Touched) {
+        if touched.set_wide {
+            self.refresh();
+            return;
+        }
+        for &id in &touched.annotations {
             match self.set.get(id) {
                 Some(a)
                     if a.review.is_some()
@@ -105,6 +123,33 @@ impl Document {
                 }
             }
         }
+        self.log_change(Some(touched));
+    }
+
+    /// Moves to a new generation and logs the change that made it.
+    fn log_change(&mut self, touched: Option<Touched>) {
+        static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        const KEPT: usize = 64;
+        let before = self.generation;
+        self.generation = LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.changes.len() == KEPT {
+            self.changes.pop_front();
+        }
+        self.changes.push_back((before, self.generation, touched));
+    }
+
+    /// What changed after generation `generation`, change by change, if every change since
+    /// then is known and none was set-wide; `None` means a cache must start again.
+    pub fn changes_since(&self, generation: u64) -> Option<Vec<&Touched>> {
+        if generation == self.generation {
+            return Some(Vec::new());
+        }
+        let first = self.changes.iter().position(|(g, _, _)| *g == generation)?;
+        self.changes
+            .iter()
+            .skip(first)
+            .map(|(_, _, t)| t.as_ref())
+            .collect()
     }
 
     /// Annotations that do not fit this article and have not been re-anchored yet.

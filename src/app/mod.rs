@@ -221,6 +221,8 @@ pub struct ViewState {
     /// The annotations `filter` leaves out, for the set generation in `hidden_for`.
     pub hidden: std::collections::HashSet<AnnotationId>,
     hidden_for: Option<u64>,
+    /// Bumped whenever `hidden` is worked out again (views derived from it compare it).
+    pub hidden_version: u64,
     pub list_view: ListView,
     /// The find bar, while open.
     pub find: Option<FindState>,
@@ -874,6 +876,7 @@ impl App {
                 .collect()
         };
         self.view.hidden_for = Some(self.doc.generation);
+        self.view.hidden_version += 1;
         // Link mode ends when its annotations are gone (undo, another document).
         if let Some(link) = &self.view.link
             && (self.doc.set.get(link.from).is_none()
@@ -1708,27 +1711,21 @@ impl App {
             ));
             return;
         }
-        // The annotations whose placement may change; other edits leave placements alone.
-        let touched: Vec<AnnotationId> = edits
-            .iter()
-            .filter_map(|e| match e {
-                Edit::Add(a) | Edit::Remove(a) => Some(a.id),
-                Edit::Update { after, .. } => Some(after.id),
-                _ => None,
-            })
-            .collect();
         match self
             .doc
             .history
             .apply(Arc::make_mut(&mut self.doc.set), edits)
         {
-            Ok(_) => self.doc.refresh_some(touched),
+            Ok(_) => self
+                .doc
+                .refresh_after(self.doc.history.last_touched().clone()),
             Err(err) => self.show_error("Could not change the annotations", &err),
         }
     }
 
     fn after_history_step(&mut self, ids: Vec<AnnotationId>, verb: &str) {
-        self.doc.refresh();
+        self.doc
+            .refresh_after(self.doc.history.last_touched().clone());
         self.view.note_draft = None;
         self.view.selected = ids.first().copied();
         if let Some(a) = self.view.selected.and_then(|id| self.doc.set.get(id)) {

@@ -177,6 +177,40 @@ impl Edit {
     }
 }
 
+/// What a list of edits changes, for views that follow the set without going over all of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Annotations added, removed or replaced.
+    pub annotations: Vec<AnnotationId>,
+    /// Relations were added or removed.
+    pub relations: bool,
+    /// Something that concerns every annotation changed: the label set (colours, order) or
+    /// the article the set refers to.
+    pub set_wide: bool,
+}
+
+impl Touched {
+    /// What `edits` change.
+    ///
+    /// ```
+    /// # use claimlens::model::{Edit, Touched};
+    /// assert_eq!(Touched::by(&[]), Touched::default());
+    /// ```
+    pub fn by(edits: &[Edit]) -> Self {
+        let mut touched = Self::default();
+        for edit in edits {
+            match edit {
+                Edit::Add(a) | Edit::Remove(a) => touched.annotations.push(a.id),
+                Edit::Update { after, .. } => touched.annotations.push(after.id),
+                Edit::AddRelation(_) | Edit::RemoveRelation(_) => touched.relations = true,
+                Edit::SetArticle { .. } | Edit::SetLabels { .. } => touched.set_wide = true,
+                Edit::SetAnalyst { .. } => {}
+            }
+        }
+        touched
+    }
+}
+
 /// Edits applied together as one user action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Transaction {
@@ -212,6 +246,8 @@ pub struct History {
     undo: Vec<Transaction>,
     redo: Vec<Transaction>,
     next_revision: u64,
+    /// What the last transaction applied, undone or redone changed.
+    last_touched: Touched,
 }
 
 impl History {
@@ -227,6 +263,7 @@ impl History {
         }
         Transaction::apply(&edits, set)?;
         self.next_revision += 1;
+        self.last_touched = Touched::by(&edits);
         let ids = edits.iter().filter_map(Edit::result_id).collect();
         self.undo.push(Transaction {
             revision: self.next_revision,
@@ -245,6 +282,7 @@ impl History {
             self.undo.push(tx);
             return None;
         }
+        self.last_touched = Touched::by(&inverse);
         self.redo.push(tx);
         Some(inverse.iter().filter_map(Edit::result_id).collect())
     }
@@ -257,8 +295,14 @@ impl History {
             return None;
         }
         let ids = tx.edits.iter().filter_map(Edit::result_id).collect();
+        self.last_touched = Touched::by(&tx.edits);
         self.undo.push(tx);
         Some(ids)
+    }
+
+    /// What the last transaction applied, undone or redone changed.
+    pub fn last_touched(&self) -> &Touched {
+        &self.last_touched
     }
 
     pub fn can_undo(&self) -> bool {
@@ -299,6 +343,39 @@ mod tests {
             attributes: Default::default(),
             tags: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_last_step_says_what_it_touched() {
+        let (article, mut set) = setup();
+        let mut h = History::default();
+        let (a, b) = (ann(&article, 1, 0..5), ann(&article, 2, 6..10));
+        h.apply(&mut set, vec![Edit::Add(a.clone()), Edit::Add(b.clone())])
+            .unwrap();
+        assert_eq!(h.last_touched().annotations, [a.id, b.id]);
+        assert!(!h.last_touched().relations && !h.last_touched().set_wide);
+        let before = set.labels.clone();
+        let mut labels = before.clone();
+        labels.name = "renamed".into();
+        h.apply(
+            &mut set,
+            vec![Edit::SetLabels {
+                before: Box::new(before),
+                after: Box::new(labels),
+            }],
+        )
+        .unwrap();
+        assert!(h.last_touched().set_wide);
+        h.undo(&mut set).unwrap();
+        assert!(h.last_touched().set_wide, "undoing it is set-wide too");
+        h.undo(&mut set).unwrap();
+        assert_eq!(
+            h.last_touched().annotations,
+            [b.id, a.id],
+            "undone in reverse"
+        );
+        h.redo(&mut set).unwrap();
+        assert_eq!(h.last_touched().annotations, [a.id, b.id]);
     }
 
     #[test]

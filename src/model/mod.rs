@@ -38,7 +38,7 @@ pub use attributes::{
 };
 pub use filter::Filter;
 pub use find::FoldedText;
-pub use history::{Edit, EditError, History, Transaction};
+pub use history::{Edit, EditError, History, Touched, Transaction};
 pub use labels::{
     DARK_BACKGROUND, DEFAULT_NAME, LIGHT_BACKGROUND, Label, LabelError, LabelId, LabelSet, PALETTE,
     Rgb, default_attributes, labels_edits, remove_label_edits,

@@ -46,6 +46,16 @@ pub fn per_generation<T: Clone + Send + Sync + 'static>(
     value
 }
 
+/// The set's counts per label (see `AnnotationSet::counts`), kept until the set changes.
+pub fn label_counts(
+    ui: &Ui,
+    doc: &Document,
+) -> std::sync::Arc<Vec<(crate::model::LabelId, usize)>> {
+    per_generation(ui, doc, "label-counts", |doc| {
+        std::sync::Arc::new(doc.set.counts())
+    })
+}
+
 /// The whole window.
 pub fn app_ui(ui: &mut Ui, app: &mut App) {
     let scroll_to = app.view.scroll_to.take();
@@ -296,7 +306,7 @@ fn status_bar_ui(
             }
             ui.separator();
         }
-        let counts = doc.set.counts();
+        let counts = label_counts(ui, doc);
         let summary: Vec<String> = counts
             .iter()
             .map(|(id, n)| format!("{} {n}", doc.set.labels.name_of(id)))

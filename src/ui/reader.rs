@@ -51,14 +51,17 @@ struct Slot {
 }
 
 /// A highlight clipped to one paragraph.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct Span {
     id: AnnotationId,
     /// Paragraph-local code point range.
     local: Range<usize>,
     colour: Color32,
-    /// 0 for highlights that overlap no earlier one; overlapping ones stack their underlines.
+    /// 0 for highlights that overlap no earlier one in the paragraph; overlapping ones stack
+    /// their underlines.
     layer: usize,
+    /// The label's bit (see `map_marks`) in the annotation's first paragraph, else 0.
+    label_bit: u64,
 }
 
 /// The reader's own cache of layouts and highlight index. Owned by the app, reset when another
@@ -79,6 +82,8 @@ pub struct ReaderCache {
     /// `Document::generation` the highlight index was built for.
     index_generation: Option<u64>,
     spans: Vec<Vec<Span>>,
+    /// The paragraphs each drawn annotation has spans in.
+    placed: std::collections::HashMap<AnnotationId, Range<usize>>,
     /// Font atlas fill ratio after our last layout. Within egui's life the ratio only grows,
     /// until egui empties the atlas: a smaller value means our galleys point at lost glyphs.
     font_atlas_fill: f32,
@@ -125,6 +130,7 @@ impl ReaderCache {
             self.kinds = doc.article.paragraphs.iter().map(|p| p.kind).collect();
             self.key = None;
             self.header = None;
+            self.index_generation = None;
         }
         let (fill, discovered, options) = ctx.fonts(|f| {
             (
@@ -158,7 +164,10 @@ impl ReaderCache {
             self.header = None;
         }
         if self.index_generation != Some(doc.generation) {
-            self.rebuild_index(doc);
+            match self.index_generation.and_then(|g| doc.changes_since(g)) {
+                Some(changes) => self.update_index(doc, &changes),
+                None => self.rebuild_index(doc),
+            }
         }
         if self.tops_dirty {
             self.recompute_tops();
@@ -307,57 +316,123 @@ impl ReaderCache {
 
     /// Splits every drawable annotation into per-paragraph spans and assigns underline layers.
     fn rebuild_index(&mut self, doc: &Document) {
-        let article = &doc.article;
-        self.spans = vec![Vec::new(); article.paragraphs.len()];
-        // Layers: a highlight takes the lowest layer not used by an overlapping earlier one.
-        let mut layer_ends: Vec<usize> = Vec::new();
+        let n = doc.article.paragraphs.len();
+        self.spans = vec![Vec::new(); n];
+        self.placed.clear();
         for annotation in &doc.set.annotations {
-            if doc.unplaced.contains(&annotation.id) {
-                continue;
+            if !doc.unplaced.contains(&annotation.id) {
+                self.add_spans(doc, annotation);
             }
-            let p = annotation.anchor.position;
-            let layer = match layer_ends.iter().position(|&end| end <= p.start) {
+        }
+        self.map_marks.clear();
+        for index in 0..n {
+            if !self.spans[index].is_empty() {
+                self.settle_paragraph(index);
+            }
+        }
+        self.rebuild_related(doc);
+        self.index_generation = Some(doc.generation);
+    }
+
+    /// Brings the index up to date with `changes` (what changed since it was built, see
+    /// [`Document::changes_since`]): only the paragraphs of the annotations touched are
+    /// redone, so adding or removing a highlight costs the same in any article.
+    fn update_index(&mut self, doc: &Document, changes: &[&crate::model::Touched]) {
+        let mut paragraphs: Vec<usize> = Vec::new();
+        let mut relations = false;
+        for touched in changes {
+            relations |= touched.relations;
+            for &id in &touched.annotations {
+                if let Some(old) = self.placed.remove(&id) {
+                    for index in old.clone() {
+                        self.spans[index].retain(|s| s.id != id);
+                    }
+                    paragraphs.extend(old);
+                }
+                if let Some(annotation) = doc.set.get(id)
+                    && !doc.unplaced.contains(&id)
+                {
+                    paragraphs.extend(self.add_spans(doc, annotation));
+                }
+            }
+        }
+        paragraphs.sort_unstable();
+        paragraphs.dedup();
+        for index in paragraphs {
+            self.settle_paragraph(index);
+        }
+        if relations {
+            self.rebuild_related(doc);
+        }
+        self.index_generation = Some(doc.generation);
+    }
+
+    /// Adds `annotation`'s spans to the paragraphs it touches (unsorted, layers not set);
+    /// returns those paragraphs.
+    fn add_spans(&mut self, doc: &Document, annotation: &crate::model::Annotation) -> Range<usize> {
+        let article = &doc.article;
+        let p = annotation.anchor.position;
+        let colour = theme::label_colour(&doc.set.labels, &annotation.label);
+        let label_bit = 1 << doc.set.labels.order_of(&annotation.label).min(63);
+        let touching = article.paragraphs_touching(p.range());
+        for index in touching.clone() {
+            let para = &article.paragraphs[index].chars;
+            let start = p.start.max(para.start) - para.start;
+            let end = p.end.min(para.end) - para.start;
+            self.spans[index].push(Span {
+                id: annotation.id,
+                local: start..end,
+                colour,
+                layer: 0,
+                label_bit: if index == touching.start {
+                    label_bit
+                } else {
+                    0
+                },
+            });
+        }
+        self.placed.insert(annotation.id, touching.clone());
+        touching
+    }
+
+    /// Orders paragraph `index`'s spans by start, gives each the lowest underline layer not
+    /// taken by an overlapping earlier one, and updates the paragraph's highlight-map mark.
+    fn settle_paragraph(&mut self, index: usize) {
+        let spans = &mut self.spans[index];
+        spans.sort_by_key(|s| (s.local.start, std::cmp::Reverse(s.local.end), s.id));
+        let mut layer_ends: Vec<usize> = Vec::new();
+        let mut mask = 0;
+        for span in spans.iter_mut() {
+            span.layer = match layer_ends.iter().position(|&end| end <= span.local.start) {
                 Some(free) => {
-                    layer_ends[free] = p.end;
+                    layer_ends[free] = span.local.end;
                     free
                 }
                 None => {
-                    layer_ends.push(p.end);
+                    layer_ends.push(span.local.end);
                     layer_ends.len() - 1
                 }
             };
-            let colour = theme::label_colour(&doc.set.labels, &annotation.label);
-            for index in article.paragraphs_touching(p.range()) {
-                let para = &article.paragraphs[index].chars;
-                let start = p.start.max(para.start) - para.start;
-                let end = p.end.min(para.end) - para.start;
-                self.spans[index].push(Span {
-                    id: annotation.id,
-                    local: start..end,
-                    colour,
-                    layer,
-                });
-            }
+            mask |= span.label_bit;
         }
-        let mut marks: std::collections::BTreeMap<usize, u64> = std::collections::BTreeMap::new();
-        for annotation in &doc.set.annotations {
-            if doc.unplaced.contains(&annotation.id) {
-                continue;
+        let at = self.map_marks.partition_point(|&(p, _)| p < index);
+        let present = self.map_marks.get(at).is_some_and(|&(p, _)| p == index);
+        match (present, mask) {
+            (true, 0) => {
+                self.map_marks.remove(at);
             }
-            let Some(index) = article.paragraph_at_or_after(annotation.anchor.position.start)
-            else {
-                continue;
-            };
-            let bit = doc.set.labels.order_of(&annotation.label).min(63);
-            *marks.entry(index).or_default() |= 1 << bit;
+            (true, _) => self.map_marks[at].1 = mask,
+            (false, 0) => {}
+            (false, _) => self.map_marks.insert(at, (index, mask)),
         }
-        self.map_marks = marks.into_iter().collect();
+    }
+
+    fn rebuild_related(&mut self, doc: &Document) {
         self.related.clear();
         for r in &doc.set.relations {
             self.related.entry(r.from).or_default().push(r.to);
             self.related.entry(r.to).or_default().push(r.from);
         }
-        self.index_generation = Some(doc.generation);
     }
 
     /// The annotation whose links are shown (the hovered one, else the selected one) and the
@@ -1350,4 +1425,116 @@ pub fn elide(text: &str, max: usize) -> String {
     let mut out: String = flat.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::ArticleSource;
+    use crate::model::{Anchor, Annotation, Edit, LabelId, Timestamp};
+
+    /// After any sequence of adds, removes, relabels, undos and redos, the index kept up to
+    /// date change by change equals one built from scratch.
+    #[test]
+    fn the_index_followed_change_by_change_equals_a_rebuilt_one() {
+        let text: String = (0..40)
+            .map(|i| {
+                format!("Paragraph {i} says that the memo is genuine and the firm denies it.\n\n")
+            })
+            .collect();
+        let article = Article::from_plain_text(&text, "t");
+        let mut doc = Document::new(article, ArticleSource::File("t.txt".into()), None);
+        let mut followed = ReaderCache::default();
+        followed.rebuild_index(&doc);
+        let len = doc.article.char_len();
+        let labels = ["claim", "source", "denial"];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for step in 0..400 {
+            let edits = match next(10) {
+                0..=4 => {
+                    // Often across paragraph breaks, often overlapping others.
+                    let start = next(len - 1);
+                    let end = (start + 1 + next(150)).min(len);
+                    let Ok(anchor) = Anchor::new(&doc.article, start..end) else {
+                        continue;
+                    };
+                    let label = LabelId::new(labels[next(3)]);
+                    vec![Edit::Add(Annotation::new(
+                        label,
+                        anchor,
+                        Timestamp::UNIX_EPOCH,
+                    ))]
+                }
+                5 | 6 if !doc.set.annotations.is_empty() => {
+                    let a = doc.set.annotations[next(doc.set.annotations.len())].clone();
+                    vec![Edit::Remove(a)]
+                }
+                7 if !doc.set.annotations.is_empty() => {
+                    let a = doc.set.annotations[next(doc.set.annotations.len())].clone();
+                    let mut relabelled = a.clone();
+                    relabelled.label = LabelId::new(labels[next(3)]);
+                    vec![Edit::Update {
+                        before: Box::new(a),
+                        after: Box::new(relabelled),
+                    }]
+                }
+                8 => {
+                    if doc.history.undo(Arc::make_mut(&mut doc.set)).is_some() {
+                        doc.refresh_after(doc.history.last_touched().clone());
+                    }
+                    Vec::new()
+                }
+                _ => {
+                    if doc.history.redo(Arc::make_mut(&mut doc.set)).is_some() {
+                        doc.refresh_after(doc.history.last_touched().clone());
+                    }
+                    Vec::new()
+                }
+            };
+            if !edits.is_empty() {
+                doc.history
+                    .apply(Arc::make_mut(&mut doc.set), edits)
+                    .unwrap();
+                doc.refresh_after(doc.history.last_touched().clone());
+            }
+            let changes = doc
+                .changes_since(followed.index_generation.unwrap())
+                .expect("every change is logged");
+            followed.update_index(&doc, &changes);
+            let mut rebuilt = ReaderCache::default();
+            rebuilt.rebuild_index(&doc);
+            assert_eq!(followed.spans, rebuilt.spans, "step {step}");
+            assert_eq!(followed.placed, rebuilt.placed, "step {step}");
+            assert_eq!(followed.map_marks, rebuilt.map_marks, "step {step}");
+        }
+        assert!(doc.set.annotations.len() > 20, "the walk built up a set");
+        assert!(
+            followed.spans.iter().any(|s| s.iter().any(|s| s.layer > 0)),
+            "some highlights overlap"
+        );
+    }
+
+    #[test]
+    fn a_set_wide_change_makes_the_index_start_again() {
+        let mut doc = Document::sample();
+        let generation = doc.generation;
+        let mut labels = doc.set.labels.clone();
+        labels.name = "other".into();
+        let edits = vec![Edit::SetLabels {
+            before: Box::new(doc.set.labels.clone()),
+            after: Box::new(labels),
+        }];
+        doc.history
+            .apply(Arc::make_mut(&mut doc.set), edits)
+            .unwrap();
+        doc.refresh_after(doc.history.last_touched().clone());
+        assert_eq!(doc.changes_since(generation), None);
+        assert_eq!(doc.changes_since(doc.generation), Some(Vec::new()));
+    }
 }

@@ -125,7 +125,7 @@ fn active_entry_ui(ui: &mut Ui, doc: &Document) {
     ui.weak(format!(
         "{file} · {} · {}",
         annotation_count(doc.set.annotations.len()),
-        counts_text(&doc.set, &doc.set.counts())
+        counts_text(&doc.set, &crate::ui::label_counts(ui, doc))
     ));
 }
 

@@ -1,6 +1,8 @@
 //! The side panel: the selected annotation's details (label, note, delete) and the list of all
 //! annotations grouped by label.
 
+use std::sync::Arc;
+
 use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ListView, ViewState};
@@ -266,20 +268,75 @@ fn elide_start(text: &str, max: usize) -> String {
 
 /// One row of the annotation list. All rows have the same height, so only the rows in view are
 /// laid out and drawn: the list costs the same per frame with 10 annotations or 10,000.
-enum Row<'a> {
-    /// A label's group: its name and how many it shows; a click opens or closes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Row {
+    /// A label's group (its index in the set's label counts): its name and how many it shows;
+    /// a click opens or closes it.
     Header {
-        label: &'a LabelId,
+        group: usize,
         count: usize,
         open: bool,
     },
-    Entry(&'a Annotation),
+    /// The annotation at this index of the set.
+    Entry(usize),
     /// The annotations that do not fit this article and are not re-anchored yet.
     LostHeader(usize),
 }
 
+/// The list's rows and what they were worked out for: the set's generation, the filter's
+/// version and which groups are open. Kept in egui's memory and worked out again only when
+/// one of these changes, so a frame does not go over the whole set.
+#[derive(Clone)]
+struct Rows {
+    made_for: (u64, u64, Vec<bool>),
+    counts: Arc<Vec<(LabelId, usize)>>,
+    rows: Arc<Vec<Row>>,
+}
+
 fn group_open_id(label: &LabelId) -> egui::Id {
     egui::Id::unique(("label-group-open", label.0.as_str()))
+}
+
+/// The rows: one pass over the set (no widgets), grouped by label in the set's order.
+fn list_rows(
+    doc: &Document,
+    view: &ViewState,
+    counts: &[(LabelId, usize)],
+    open: &[bool],
+) -> Vec<Row> {
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); counts.len()];
+    let mut lost = Vec::new();
+    for (index, a) in doc.set.annotations.iter().enumerate() {
+        if doc.unplaced.contains(&a.id) {
+            if a.review.is_none() {
+                lost.push(index);
+            }
+            continue;
+        }
+        if view.hidden.contains(&a.id) {
+            continue;
+        }
+        // A set has a handful of labels: a look along them beats hashing the name.
+        if let Some(g) = counts.iter().position(|(label, _)| *label == a.label) {
+            groups[g].push(index);
+        }
+    }
+    let mut rows = Vec::new();
+    for (group, members) in groups.iter().enumerate() {
+        rows.push(Row::Header {
+            group,
+            count: members.len(),
+            open: open[group],
+        });
+        if open[group] {
+            rows.extend(members.iter().map(|&i| Row::Entry(i)));
+        }
+    }
+    if !lost.is_empty() {
+        rows.push(Row::LostHeader(lost.len()));
+        rows.extend(lost.into_iter().map(Row::Entry));
+    }
+    rows
 }
 
 fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
@@ -288,36 +345,34 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
     if total == 0 {
         ui.weak("Select text in the article and press 1 (Claim), 2 (Source) or 3 (Denial).");
     }
-    // The rows: one pass over the set (no widgets), grouped by label in the set's order.
-    let counts = doc.set.counts();
-    let mut groups: Vec<Vec<&Annotation>> = vec![Vec::new(); counts.len()];
-    for a in &doc.set.annotations {
-        if doc.unplaced.contains(&a.id) || view.hidden.contains(&a.id) {
-            continue;
+    let counts = crate::ui::label_counts(ui, doc);
+    let open: Vec<bool> = counts
+        .iter()
+        .map(|(label, _)| {
+            ui.data(|d| d.get_temp(group_open_id(label)))
+                .unwrap_or(true)
+        })
+        .collect();
+    let made_for = (doc.generation, view.hidden_version, open);
+    let memory = egui::Id::unique("annotation-list-rows");
+    let rows = match ui.data(|d| d.get_temp::<Rows>(memory)) {
+        Some(kept) if kept.made_for == made_for && Arc::ptr_eq(&kept.counts, &counts) => kept.rows,
+        _ => {
+            let rows = Arc::new(list_rows(doc, view, &counts, &made_for.2));
+            ui.data_mut(|d| {
+                d.insert_temp(
+                    memory,
+                    Rows {
+                        made_for,
+                        counts: counts.clone(),
+                        rows: rows.clone(),
+                    },
+                )
+            });
+            rows
         }
-        if let Some(g) = counts.iter().position(|(l, _)| *l == a.label) {
-            groups[g].push(a);
-        }
-    }
-    let mut rows: Vec<Row<'_>> = Vec::new();
-    for ((label, _), group) in counts.iter().zip(&groups) {
-        let open = ui
-            .data(|d| d.get_temp(group_open_id(label)))
-            .unwrap_or(true);
-        rows.push(Row::Header {
-            label,
-            count: group.len(),
-            open,
-        });
-        if open {
-            rows.extend(group.iter().map(|a| Row::Entry(a)));
-        }
-    }
-    let lost: Vec<&Annotation> = doc.not_reanchored().collect();
-    if !lost.is_empty() {
-        rows.push(Row::LostHeader(lost.len()));
-        rows.extend(lost.iter().map(|a| Row::Entry(a)));
-    }
+    };
+    let annotations = &doc.set.annotations;
 
     let line = ui.text_style_height(&egui::TextStyle::Body);
     let row_height = 2.0 * line + 6.0;
@@ -334,7 +389,7 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
         ui.data_mut(|d| d.insert_temp(memory_id, selected));
         if let Some(index) = rows
             .iter()
-            .position(|r| matches!(r, Row::Entry(a) if a.id == selected))
+            .position(|r| matches!(r, Row::Entry(i) if annotations[*i].id == selected))
         {
             let height = ui.available_height();
             let top = index as f32 * (row_height + spacing);
@@ -351,12 +406,12 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
     }
     let output = area.show_rows(ui, row_height, rows.len(), |ui, range| {
         for row in &rows[range] {
-            match row {
-                Row::Header { label, count, open } => {
-                    header_row_ui(ui, doc, label, *count, *open, row_height);
+            match *row {
+                Row::Header { group, count, open } => {
+                    header_row_ui(ui, doc, &counts[group].0, count, open, row_height);
                 }
-                Row::Entry(a) => entry_ui(ui, doc, view, a, row_height, actions),
-                Row::LostHeader(count) => lost_header_ui(ui, *count, row_height, actions),
+                Row::Entry(i) => entry_ui(ui, doc, view, &annotations[i], row_height, actions),
+                Row::LostHeader(count) => lost_header_ui(ui, count, row_height, actions),
             }
         }
     });
