@@ -6,7 +6,9 @@
 //!   text, the column width, the font size, the theme and the pixel density — not on highlights,
 //!   so adding a highlight re-lays out nothing.
 //! * Highlights and the selection are painted each frame as rectangles behind the visible
-//!   paragraphs' text, looked up in a per-paragraph index rebuilt only when the set changes.
+//!   paragraphs' text, looked up in a per-paragraph index. After an edit only the paragraphs of
+//!   the annotations it touched are redone (`Document::changes_since` says which), so adding
+//!   or removing a highlight costs the same in a 5 MB article as in a short one.
 //! * Only paragraphs in view are laid out and painted; the others have an estimated height,
 //!   replaced by the real one once laid out. Per frame the work depends on what is on screen, not
 //!   on the article's length.
