@@ -563,8 +563,10 @@ fn main() {
 
     // Our reader.
     let ctx = headless_context();
+    // As the app runs: with autosave (recovery records written off the UI thread).
     let start_options = StartOptions {
         persist_settings: false,
+        recovery_dir: Some(dir.path().join("recovery")),
         ..StartOptions::default()
     };
     let mut app = App::with_context(ctx.clone(), Settings::default(), start_options);
@@ -823,5 +825,12 @@ fn main() {
             "peak RSS of this process after our session: {rss:.0} MB (it also holds the benchmark's own copies of the text, article and set); the naive reader ran after it",
         );
     }
+    println!(
+        "autosave was on: {}",
+        match app.autosaved_generation() {
+            Some(0) | None => "but wrote no recovery record",
+            Some(_) => "recovery records were written during the session",
+        }
+    );
     println!("total {:.1} s", started.elapsed().as_secs_f64());
 }

@@ -218,18 +218,17 @@ fn run(job: Job, written: &AtomicU64) -> Result<(), String> {
     match job {
         Job::Write(RecordWrite {
             path,
-            mut set,
+            set,
             draft,
             article,
             set_path,
             written: when,
             generation,
         }) => {
+            // Our own copy first (see `saving::own_copy`).
+            let mut set = super::saving::own_copy(set);
             if let Some((id, text)) = draft
-                && let Some(a) = Arc::make_mut(&mut set)
-                    .annotations
-                    .iter_mut()
-                    .find(|a| a.id == id)
+                && let Some(a) = set.annotations.iter_mut().find(|a| a.id == id)
             {
                 a.note = text;
             }
