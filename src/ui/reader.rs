@@ -563,8 +563,14 @@ pub fn reader_ui(
         scroll = scroll.vertical_scroll_offset(offset);
     }
     let output = scroll.show_viewport(ui, |ui, viewport| {
+        let header = cache.header_galley(&ctx, doc);
+        let header_height = header
+            .as_ref()
+            .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
         // Lay out what is in view; heights may change from estimates, so settle them first.
-        let view_y = viewport.min.y - VERTICAL_MARGIN..viewport.max.y - VERTICAL_MARGIN;
+        // `view_y` is relative to the first paragraph's top, below the margin and the header.
+        let above = VERTICAL_MARGIN + header_height;
+        let view_y = viewport.min.y - above..viewport.max.y - above;
         for _ in 0..3 {
             for index in cache.visible(view_y.clone()) {
                 cache.galley(&ctx, doc, index);
@@ -583,20 +589,11 @@ pub fn reader_ui(
             }
         }
 
-        let total = cache.total_height()
-            + 2.0 * VERTICAL_MARGIN
-            + cache
-                .header
-                .as_ref()
-                .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
+        let total = cache.total_height() + 2.0 * VERTICAL_MARGIN + header_height;
         let (rect, response) =
             ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
         response
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text"));
-        let header = cache.header_galley(&ctx, doc);
-        let header_height = header
-            .as_ref()
-            .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
         let column_top = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
         let origin = column_top + vec2(0.0, header_height);
         cache.origin = Some(origin);
