@@ -16,20 +16,31 @@ pub(crate) fn harness_with(
     open: Option<PathBuf>,
     dialogs: Arc<ScriptedDialogs>,
 ) -> Harness<'static, App> {
-    harness_from(StartOptions {
+    harness_from(options_with(open, dialogs))
+}
+
+/// Start options for a test: open `open`, answer file dialogs from `dialogs`, a fixed clock, no
+/// saved settings.
+pub(crate) fn options_with(open: Option<PathBuf>, dialogs: Arc<ScriptedDialogs>) -> StartOptions {
+    StartOptions {
         open,
         set: None,
         dialogs: Box::new(dialogs),
         clock: fixed_clock(),
         persist_settings: false,
         ..StartOptions::default()
-    })
+    }
 }
 
 /// The app started with `options`, once what it opens is open.
 pub(crate) fn harness_from(options: StartOptions) -> Harness<'static, App> {
+    harness_sized(options, egui::vec2(1400.0, 2400.0))
+}
+
+/// The app started with `options` in a window of `size` points, once what it opens is open.
+pub(crate) fn harness_sized(options: StartOptions, size: egui::Vec2) -> Harness<'static, App> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 2400.0))
+        .with_size(size)
         // A jump flashes the highlight for 1.6 s of animation.
         .with_max_steps(24)
         .build_eframe(move |cc| App::new(cc, options));

@@ -38,6 +38,21 @@ fn app_harness(open: Option<PathBuf>, dark: bool) -> Harness<'static, App> {
     harness
 }
 
+/// Takes the snapshot once every paragraph's height is measured (the scroll bar and the highlight
+/// map beside it depend on the heights, which arrive from a background thread).
+fn snapshot_measured(mut harness: Harness<'static, App>, name: &str) {
+    for _ in 0..6_000 {
+        if harness.state().reader.measured_fraction() == 1.0 {
+            harness.run();
+            harness.snapshot(name);
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.step();
+    }
+    panic!("{name}: the paragraphs were not all measured within 60 s");
+}
+
 /// Marks the first occurrence of `needle` with `label`.
 fn mark(harness: &mut Harness<'_, App>, needle: &str, label: &str) {
     let text = &harness.state().doc.article.text;
@@ -74,12 +89,12 @@ fn overlapping(dark: bool) -> Harness<'static, App> {
 
 #[test]
 fn reader_overlapping_highlights_light() {
-    overlapping(false).snapshot("reader_overlapping_light");
+    snapshot_measured(overlapping(false), "reader_overlapping_light");
 }
 
 #[test]
 fn reader_overlapping_highlights_dark() {
-    overlapping(true).snapshot("reader_overlapping_dark");
+    snapshot_measured(overlapping(true), "reader_overlapping_dark");
 }
 
 #[test]
@@ -95,5 +110,5 @@ fn reader_multiscript_text() {
     mark(&mut h, "北京否认指控", "denial");
     mark(&mut h, "«Это клевета»", "claim");
     mark(&mut h, "Γιώργος Παπαδόπουλος", "source");
-    h.snapshot("reader_multiscript");
+    snapshot_measured(h, "reader_multiscript");
 }

@@ -4,6 +4,7 @@ mod cli;
 mod export;
 mod gui;
 mod gui_analysts;
+mod gui_heights;
 mod gui_labels;
 mod gui_recovery;
 mod gui_relations;

@@ -8,6 +8,7 @@
 mod action;
 mod dialogs;
 mod document;
+pub mod heights;
 mod labels;
 mod others;
 pub mod presets;
@@ -246,6 +247,8 @@ pub struct App {
     pub view: ViewState,
     pub settings: Settings,
     pub reader: ui::reader::ReaderCache,
+    /// Measures the paragraphs' heights for the reader in the background.
+    pub heights: heights::HeightMeasurer,
     /// Shown in a modal until dismissed.
     pub message: Option<Message>,
     /// A way out offered with the message (a button that runs the action).
@@ -328,6 +331,7 @@ impl App {
             view,
             settings,
             reader: ui::reader::ReaderCache::default(),
+            heights: heights::HeightMeasurer::new(ctx.clone()),
             message: None,
             offer: None,
             recoveries: Vec::new(),
@@ -1055,6 +1059,7 @@ impl App {
         self.doc.article = article;
         self.doc.refresh();
         self.reader = ui::reader::ReaderCache::default();
+        self.heights.forget_article();
         self.view.selection = None;
         self.view.find = None;
         self.article_stamp = self.doc.article_path().map(file_stamp);
@@ -1536,6 +1541,7 @@ impl App {
         self.view.flash = None;
         self.view.scroll_to = Some(0);
         self.reader = ui::reader::ReaderCache::default();
+        self.heights.forget_article();
     }
 
     fn remember(&mut self, path: &Path) {
@@ -1776,8 +1782,11 @@ impl App {
         self.refresh_filter();
         self.handle_window_input(&ctx);
         self.refresh_comparison();
+        self.heights.drain(&mut self.reader);
 
         ui::app_ui(ui, self);
+        // The reader knows its layout key now: measure for it if that is not under way yet.
+        self.heights.sync(&self.reader, &self.doc.article);
 
         let actions = std::mem::take(&mut self.actions);
         if !actions.is_empty() {

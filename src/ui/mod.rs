@@ -59,6 +59,10 @@ pub fn label_counts(
 /// The whole window.
 pub fn app_ui(ui: &mut Ui, app: &mut App) {
     let scroll_to = app.view.scroll_to.take();
+    let measuring = app
+        .heights
+        .show_progress()
+        .then(|| app.reader.measured_fraction());
     let App {
         doc,
         view,
@@ -88,8 +92,11 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
             ui,
             doc,
             view,
-            reanchor_job.as_ref(),
-            open_job.as_ref(),
+            Jobs {
+                reanchor: reanchor_job.as_ref(),
+                open: open_job.as_ref(),
+                measuring,
+            },
             actions,
         );
     });
@@ -282,16 +289,23 @@ fn toolbar_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<A
     });
 }
 
+/// Background work the status bar shows.
+struct Jobs<'a> {
+    reanchor: Option<&'a crate::app::ReanchorJob>,
+    open: Option<&'a crate::app::OpenJob>,
+    /// The share of paragraphs measured, while a long measuring run goes on.
+    measuring: Option<f32>,
+}
+
 fn status_bar_ui(
     ui: &mut Ui,
     doc: &Document,
     view: &ViewState,
-    reanchor_job: Option<&crate::app::ReanchorJob>,
-    open_job: Option<&crate::app::OpenJob>,
+    jobs: Jobs<'_>,
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
-        if let Some(job) = open_job {
+        if let Some(job) = jobs.open {
             ui.spinner();
             let name = job.path.file_name().map_or_else(
                 || job.path.display().to_string(),
@@ -345,7 +359,17 @@ fn status_bar_ui(
             ui.separator();
             ui.weak(format!("analyst: {}", doc.set.analyst));
         }
-        if let Some(job) = reanchor_job {
+        if let Some(fraction) = jobs.measuring {
+            ui.separator();
+            ui.weak(format!(
+                "Measuring layout… {:.0} %",
+                (fraction * 100.0).floor()
+            ))
+            .on_hover_text(
+                "Working out the height of every paragraph, so that the scroll bar is exact",
+            );
+        }
+        if let Some(job) = jobs.reanchor {
             ui.separator();
             ui.spinner();
             let fraction = job.done() as f32 / job.total.max(1) as f32;

@@ -9,9 +9,15 @@
 //!   paragraphs' text, looked up in a per-paragraph index. After an edit only the paragraphs of
 //!   the annotations it touched are redone (`Document::changes_since` says which), so adding
 //!   or removing a highlight costs the same in a 5 MB article as in a short one.
-//! * Only paragraphs in view are laid out and painted; the others have an estimated height,
-//!   replaced by the real one once laid out. Per frame the work depends on what is on screen, not
-//!   on the article's length.
+//! * Only paragraphs in view are laid out and painted; the others start with an estimated
+//!   height. A background thread ([`crate::app::heights`]) measures every paragraph with the same
+//!   layout ([`lay_out_paragraph`]) and hands the heights in by [`ReaderCache::accept_heights`],
+//!   so the scroll bar becomes exact without the UI thread laying out the whole article. Per
+//!   frame the work depends on what is on screen, not on the article's length, except for one
+//!   pass over the paragraphs' tops in a frame where measured heights arrived.
+//! * Scroll anchoring: when heights above the view change (measured heights arriving, or the
+//!   layout key changing), the scroll offset moves by as much, so the paragraph at the top of the
+//!   view stays where it is on screen.
 //!
 //! Positions: galleys count `CCursor`s in chars (code points) of the paragraph's text, so
 //! paragraph-local cursor `i` is article offset `paragraph.chars.start + i`.
@@ -37,19 +43,57 @@ const VERTICAL_MARGIN: f32 = 24.0;
 
 /// What a galley's layout depends on, besides the paragraph.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct LayoutKey {
+pub struct LayoutKey {
     width: f32,
     font_size: f32,
     dark: bool,
     pixels_per_point: f32,
 }
 
+impl LayoutKey {
+    /// Physical pixels per point the layout is made for.
+    pub fn pixels_per_point(&self) -> f32 {
+        self.pixels_per_point
+    }
+}
+
+/// Where a slot's height comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum HeightSource {
+    /// [`estimate_height`], or a real height from an earlier layout key or fonts.
+    #[default]
+    Estimated,
+    /// Measured by the background measurer for the current key.
+    Measured,
+    /// Laid out by the reader itself for the current key.
+    LaidOut,
+}
+
 #[derive(Clone, Default)]
 struct Slot {
     galley: Option<Arc<Galley>>,
-    /// Height including the gap after the paragraph; estimated until laid out.
+    /// Height including the space above and the gap after the paragraph.
     height: f32,
+    source: HeightSource,
     last_used: u64,
+}
+
+/// What the background measurer is asked to do: measure the paragraphs of the current article
+/// for `key`, starting around paragraph `from` (the one at the top of the view).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeasureTarget {
+    /// The cache's layout generation (see [`ReaderCache::layout_generation`]).
+    pub generation: u64,
+    pub key: LayoutKey,
+    pub from: usize,
+}
+
+/// Layout generations, unique within the process (so a fresh cache never takes heights meant
+/// for the one it replaced).
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A highlight clipped to one paragraph.
@@ -75,6 +119,20 @@ pub struct ReaderCache {
     /// `tops[i]` is the y of paragraph `i` relative to the first; `tops[n]` the total height.
     tops: Vec<f32>,
     tops_dirty: bool,
+    /// Changes whenever the heights stop being valid (another article, layout key or fonts):
+    /// measured heights are taken only for the generation they were measured for.
+    generation: u64,
+    /// Slots whose height is exact for the current key (measured or laid out).
+    exact: usize,
+    /// Slots measured in the background (and not laid out by the reader since).
+    measured: usize,
+    /// The first paragraph in view in the last frame, and the scroll offset then (points from
+    /// the content's top): the anchor that keeps the view steady when heights above it change.
+    view_top: Option<usize>,
+    scroll_offset: f32,
+    /// The code point offset the reader last jumped to, and until when (`ctx` time) its scroll
+    /// animation may still run.
+    revealing: Option<(usize, f64)>,
     cached: usize,
     frame: u64,
     /// First code point of each paragraph (for `screen_pos_of`).
@@ -117,7 +175,8 @@ pub struct ReaderCache {
 }
 
 impl ReaderCache {
-    fn prepare(&mut self, ctx: &egui::Context, doc: &Document, key: LayoutKey) {
+    /// Gets ready for a frame with `key`; tells whether the paragraphs' tops changed.
+    fn prepare(&mut self, ctx: &egui::Context, doc: &Document, key: LayoutKey) -> bool {
         self.frame += 1;
         self.laid_out_last_frame = 0;
         let n = doc.article.paragraphs.len();
@@ -133,6 +192,7 @@ impl ReaderCache {
             self.key = None;
             self.header = None;
             self.index_generation = None;
+            self.view_top = None;
         }
         let (fill, discovered, options) = ctx.fonts(|f| {
             (
@@ -142,28 +202,39 @@ impl ReaderCache {
             )
         });
         // egui empties its font atlas when it fills up or its text options change (eframe
-        // learns the GPU's texture size after the first frame), and newly found system fonts
-        // change shaping: galleys made before any of these point at stale glyphs.
-        let atlas_reset = fill < self.font_atlas_fill
-            || discovered != self.discovered_fonts
-            || self.text_options.as_ref() != Some(&options);
+        // learns the GPU's texture size after the first frame): galleys made before point at
+        // stale glyphs. Newly found system fonts and other text options may also change
+        // shaping, so heights stop being exact too.
+        let fonts_changed =
+            discovered != self.discovered_fonts || self.text_options.as_ref() != Some(&options);
+        let atlas_emptied = fill < self.font_atlas_fill;
         self.discovered_fonts = discovered;
         self.text_options = Some(options);
-        if self.key != Some(key) || atlas_reset {
-            let relayout_heights = self
-                .key
-                .is_none_or(|old| old.width != key.width || old.font_size != key.font_size)
-                || atlas_reset;
-            for (slot, paragraph) in self.slots.iter_mut().zip(&doc.article.paragraphs) {
+        let heights_stale = self.key != Some(key) || fonts_changed;
+        if heights_stale || atlas_emptied {
+            for slot in &mut self.slots {
                 slot.galley = None;
-                if relayout_heights || slot.height == 0.0 {
+            }
+            self.cached = 0;
+            self.header = None;
+        }
+        if heights_stale {
+            // Heights from the old layout stay as estimates while the font and width are the
+            // same (they are closer than `estimate_height`); the measurer replaces them.
+            let reestimate = self
+                .key
+                .is_none_or(|old| old.width != key.width || old.font_size != key.font_size);
+            for (slot, paragraph) in self.slots.iter_mut().zip(&doc.article.paragraphs) {
+                slot.source = HeightSource::Estimated;
+                if reestimate || slot.height == 0.0 {
                     slot.height = estimate_height(paragraph.chars.len(), paragraph.kind, key);
                 }
             }
-            self.cached = 0;
+            self.exact = 0;
+            self.measured = 0;
+            self.generation = next_generation();
             self.key = Some(key);
             self.tops_dirty = true;
-            self.header = None;
         }
         if self.index_generation != Some(doc.generation) {
             match self.index_generation.and_then(|g| doc.changes_since(g)) {
@@ -172,7 +243,25 @@ impl ReaderCache {
             }
         }
         if self.tops_dirty {
-            self.recompute_tops();
+            self.recompute_tops_anchored();
+            return true;
+        }
+        false
+    }
+
+    /// Recomputes the tops, and if the top of the paragraph at the top of the view moved, asks
+    /// to scroll by as much (unless a scroll is asked for already), so it stays put on screen.
+    fn recompute_tops_anchored(&mut self) {
+        let anchor = self
+            .view_top
+            .and_then(|index| Some((index, *self.tops.get(index)?)));
+        self.recompute_tops();
+        if let Some((index, old_top)) = anchor
+            && let Some(&new_top) = self.tops.get(index)
+            && new_top != old_top
+            && self.scroll_request.is_none()
+        {
+            self.scroll_request = Some(self.scroll_offset + new_top - old_top);
         }
     }
 
@@ -188,8 +277,99 @@ impl ReaderCache {
         self.tops_dirty = false;
     }
 
-    fn total_height(&self) -> f32 {
+    /// The paragraphs' total height in points as the reader has it now (measured, laid out or
+    /// estimated), without the margins and the metadata header.
+    #[doc(hidden)]
+    pub fn total_height(&self) -> f32 {
         self.tops.last().copied().unwrap_or(0.0)
+    }
+
+    /// Each paragraph's height as the reader has it now, including its space above and the gap
+    /// after it (for tests).
+    #[doc(hidden)]
+    pub fn heights(&self) -> Vec<f32> {
+        self.slots.iter().map(|s| s.height).collect()
+    }
+
+    /// Paragraphs whose height is exact for the current layout (measured in the background or
+    /// laid out by the reader), and all paragraphs.
+    pub fn measured(&self) -> (usize, usize) {
+        (self.exact, self.slots.len())
+    }
+
+    /// The share of paragraphs whose height is exact (1 for an empty article).
+    pub fn measured_fraction(&self) -> f32 {
+        match self.measured() {
+            (_, 0) => 1.0,
+            (exact, total) => exact as f32 / total as f32,
+        }
+    }
+
+    /// Paragraphs whose exact height came from the background measurer (for tests).
+    #[doc(hidden)]
+    pub fn measured_in_background(&self) -> usize {
+        self.measured
+    }
+
+    /// The first paragraph in view in the last frame.
+    #[doc(hidden)]
+    pub fn view_top(&self) -> Option<usize> {
+        self.view_top
+    }
+
+    /// The layout generation: it changes whenever the heights stop being valid (another article,
+    /// layout key, fonts or text options). `None` before the first frame.
+    pub fn layout_generation(&self) -> Option<u64> {
+        self.key.map(|_| self.generation)
+    }
+
+    /// What the background measurer should measure now; `None` before the first frame.
+    pub fn measure_target(&self) -> Option<MeasureTarget> {
+        Some(MeasureTarget {
+            generation: self.generation,
+            key: self.key?,
+            from: self.view_top.unwrap_or(0),
+        })
+    }
+
+    /// Takes heights measured in the background: `(paragraph index, height)` pairs, measured with
+    /// [`lay_out_paragraph`] for layout generation `generation`. Ignored if the generation is
+    /// stale; a paragraph the reader laid out itself for this generation keeps its height. The
+    /// tops are recomputed once, in the next frame, however many batches arrive before it.
+    pub fn accept_heights(&mut self, generation: u64, heights: &[(usize, f32)]) {
+        if self.key.is_none() || generation != self.generation {
+            return;
+        }
+        for &(index, height) in heights {
+            let Some(slot) = self.slots.get_mut(index) else {
+                continue;
+            };
+            match slot.source {
+                HeightSource::LaidOut => continue,
+                HeightSource::Measured => {}
+                HeightSource::Estimated => {
+                    self.exact += 1;
+                    self.measured += 1;
+                }
+            }
+            slot.source = HeightSource::Measured;
+            if slot.height != height {
+                slot.height = height;
+                self.tops_dirty = true;
+            }
+        }
+    }
+
+    /// Lays out every paragraph as the reader does when it comes into view (for tests that
+    /// compare measured heights with the reader's own). Call after a frame.
+    #[doc(hidden)]
+    pub fn lay_out_all(&mut self, ctx: &egui::Context, doc: &Document) {
+        for index in 0..self.slots.len() {
+            self.galley(ctx, doc, index);
+        }
+        if self.tops_dirty {
+            self.recompute_tops();
+        }
     }
 
     /// Paragraphs whose slots intersect `y_range` (relative to the first paragraph's top).
@@ -222,15 +402,18 @@ impl ReaderCache {
             return Some(galley.clone());
         }
         let paragraph = doc.article.paragraphs.get(index)?;
-        let job = layout_job(&doc.article, paragraph, key);
-        let galley = ctx.fonts_mut(|f| f.layout_job(job));
-        let height = block_offset(paragraph.kind, key).y
-            + galley.size().y
-            + key.font_size * theme::PARAGRAPH_GAP;
-        if (slot.height - height).abs() > 0.1 {
+        let (galley, height) =
+            ctx.fonts_mut(|f| lay_out_paragraph(f, &doc.article, paragraph, key));
+        if slot.height != height {
             slot.height = height;
             self.tops_dirty = true;
         }
+        match slot.source {
+            HeightSource::LaidOut => {}
+            HeightSource::Measured => self.measured -= 1,
+            HeightSource::Estimated => self.exact += 1,
+        }
+        slot.source = HeightSource::LaidOut;
         slot.galley = Some(galley.clone());
         self.cached += 1;
         self.laid_out_last_frame += 1;
@@ -490,6 +673,23 @@ fn block_offset(kind: BlockKind, key: LayoutKey) -> Vec2 {
     )
 }
 
+/// Lays out `paragraph` of `article` for `key` with `fonts` (whose pixels per point must be
+/// the key's), giving its galley and its slot's height: the block's space above, the galley and
+/// the gap after it. The reader and the background measurer both use this, so their heights
+/// agree to the bit.
+pub fn lay_out_paragraph(
+    fonts: &mut egui::epaint::text::FontsView<'_>,
+    article: &Article,
+    paragraph: &Paragraph,
+    key: LayoutKey,
+) -> (Arc<Galley>, f32) {
+    let galley = fonts.layout_job(layout_job(article, paragraph, key));
+    let height = block_offset(paragraph.kind, key).y
+        + galley.size().y
+        + key.font_size * theme::PARAGRAPH_GAP;
+    (galley, height)
+}
+
 /// The paragraph's layout: its block style, with emphasis, strong, code and link spans.
 fn layout_job(article: &Article, paragraph: &Paragraph, key: LayoutKey) -> LayoutJob {
     let text = &article.text[paragraph.bytes.clone()];
@@ -631,7 +831,21 @@ pub fn reader_ui(
         dark: view.dark,
         pixels_per_point: ctx.pixels_per_point(),
     };
-    cache.prepare(&ctx, doc, key);
+    let tops_moved = cache.prepare(&ctx, doc, key);
+    // A jump scrolls there with an animation aimed at where the target was when it started;
+    // heights that change meanwhile would make it land off target, so aim it again.
+    let now = ctx.input(|i| i.time);
+    if let Some(offset) = scroll_to {
+        let animation = ctx.global_style().scroll_animation.duration.max;
+        cache.revealing = Some((offset, now + f64::from(animation) + 0.1));
+    }
+    let scroll_to = match cache.revealing {
+        Some((offset, until)) if now <= until => scroll_to.or(tops_moved.then_some(offset)),
+        _ => {
+            cache.revealing = None;
+            scroll_to
+        }
+    };
 
     let mut scroll = egui::ScrollArea::vertical()
         .id_salt("reader")
@@ -640,8 +854,14 @@ pub fn reader_ui(
         scroll = scroll.vertical_scroll_offset(offset);
     }
     let output = scroll.show_viewport(ui, |ui, viewport| {
+        let header = cache.header_galley(&ctx, doc);
+        let header_height = header
+            .as_ref()
+            .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
         // Lay out what is in view; heights may change from estimates, so settle them first.
-        let view_y = viewport.min.y - VERTICAL_MARGIN..viewport.max.y - VERTICAL_MARGIN;
+        // `view_y` is relative to the first paragraph's top, below the margin and the header.
+        let above = VERTICAL_MARGIN + header_height;
+        let view_y = viewport.min.y - above..viewport.max.y - above;
         for _ in 0..3 {
             for index in cache.visible(view_y.clone()) {
                 cache.galley(&ctx, doc, index);
@@ -660,20 +880,11 @@ pub fn reader_ui(
             }
         }
 
-        let total = cache.total_height()
-            + 2.0 * VERTICAL_MARGIN
-            + cache
-                .header
-                .as_ref()
-                .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
+        let total = cache.total_height() + 2.0 * VERTICAL_MARGIN + header_height;
         let (rect, response) =
             ui.allocate_exact_size(vec2(ui.available_width(), total), Sense::click_and_drag());
         response
             .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Article, true, "Article text"));
-        let header = cache.header_galley(&ctx, doc);
-        let header_height = header
-            .as_ref()
-            .map_or(0.0, |g| g.size().y + font_size * theme::PARAGRAPH_GAP * 1.5);
         let column_top = pos2(rect.center().x - width / 2.0, rect.top() + VERTICAL_MARGIN);
         let origin = column_top + vec2(0.0, header_height);
         cache.origin = Some(origin);
@@ -699,7 +910,11 @@ pub fn reader_ui(
         let visible = cache.visible(view_y);
         paint(&painter, cache, doc, view, &ctx, origin, visible);
         interact(ui, &response, cache, doc, view, origin, actions);
+        above
     });
+    // The anchor for the next frame: the paragraph at the top edge of the view as scrolled now.
+    cache.scroll_offset = output.state.unclamped_offset().y;
+    cache.view_top = cache.paragraph_at_y(output.state.clamped_offset().y - output.inner);
     highlight_map_ui(ui, &output, cache, doc, view);
     cache.finish_frame(&ctx);
 }
@@ -715,7 +930,7 @@ const MAP_RIGHT_GAP: f32 = 14.0;
 /// two points) and a few hundred rectangles, whatever the number of highlights.
 fn highlight_map_ui(
     ui: &mut Ui,
-    output: &egui::scroll_area::ScrollAreaOutput<()>,
+    output: &egui::scroll_area::ScrollAreaOutput<f32>,
     cache: &mut ReaderCache,
     doc: &Document,
     view: &ViewState,

@@ -1,0 +1,410 @@
+//! Measures every paragraph's height on a background thread, so the reader's scroll bar is exact
+//! for a book-length article without the UI thread laying out the whole text.
+//!
+//! The reader lays out only the paragraphs in view and gives the others an estimated height
+//! (see [`crate::ui::reader`]). [`HeightMeasurer`] owns one thread with its own [`Fonts`], built
+//! from the UI's font definitions, the fonts egui discovered among the system fonts, and the UI's
+//! text options. Asked to measure an article for a [`MeasureTarget`], the thread lays out each
+//! paragraph with [`lay_out_paragraph`] — the reader's own layout and height formula, so the
+//! heights agree to the bit — and sends them back in batches, which the app hands to
+//! [`ReaderCache::accept_heights`] at the start of a frame (all that arrived, once a frame).
+//!
+//! Order: from the paragraph at the top of the view outward (one below, one above, and so on).
+//! The paragraphs the analyst is about to scroll into become exact first, so scrolling near where
+//! they are never moves text; changes further above are absorbed by the reader's scroll
+//! anchoring; and the scroll bar, which depends on every height, is exact once the run ends.
+//!
+//! A newer request (another article, layout key, fonts or text options) supersedes the current
+//! run: the thread checks for one between paragraphs. The thread is started on the first request
+//! and serves every document after it; it ends when the measurer is dropped (its request channel
+//! closes), after the paragraph it is laying out.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use egui::epaint::text::{FontDefinitions, FontInsert, Fonts, TextOptions, ViewportKey};
+
+use crate::model::Article;
+use crate::ui::reader::{MeasureTarget, ReaderCache, lay_out_paragraph};
+
+/// A batch of heights goes back after this long, or after [`BATCH_PARAGRAPHS`] paragraphs.
+const BATCH_TIME: Duration = Duration::from_millis(5);
+const BATCH_PARAGRAPHS: usize = 500;
+/// The thread's galley cache is flushed every this many paragraphs, so it keeps only the last
+/// few hundred layouts rather than every one it made.
+const PARAGRAPHS_PER_PASS: usize = 256;
+/// Each batch asks for a repaint within this delay, not at once: heights and progress need not
+/// show sooner, frames that run anyway (the analyst scrolling) take whatever has arrived, and a
+/// test harness that runs frames until no immediate repaint is asked for is not kept going.
+const REPAINT_WITHIN: Duration = Duration::from_millis(33);
+/// Progress is shown in the status bar only for articles of at least this many paragraphs (a
+/// few hundred milliseconds' work; shorter ones are measured within a frame or two), and only
+/// once a run has taken this long.
+const SHOW_PROGRESS_FROM_PARAGRAPHS: usize = 2_000;
+const SHOW_PROGRESS_AFTER: Duration = Duration::from_millis(300);
+
+/// Fonts for the measuring thread: the UI's definitions with the discovered fonts added, and its
+/// text options.
+struct FontSetup {
+    definitions: FontDefinitions,
+    options: TextOptions,
+}
+
+/// One run's work.
+struct Request {
+    target: MeasureTarget,
+    article: Arc<Article>,
+    /// New fonts to measure with; `None` keeps the thread's current ones.
+    fonts: Option<FontSetup>,
+}
+
+/// Heights measured in one run: `(paragraph index, height)` pairs.
+struct Batch {
+    generation: u64,
+    heights: Vec<(usize, f32)>,
+    /// The run's last batch.
+    finished: bool,
+}
+
+/// The running thread's ends of its channels.
+struct Worker {
+    requests: mpsc::Sender<Request>,
+    batches: mpsc::Receiver<Batch>,
+}
+
+/// The run asked for last.
+struct Run {
+    generation: u64,
+    paragraphs: usize,
+    started: Instant,
+    finished: bool,
+}
+
+/// The app's handle on the measuring thread (see the module docs).
+pub struct HeightMeasurer {
+    ctx: egui::Context,
+    worker: Option<Worker>,
+    /// The article the thread was last given (cloned once per article).
+    article: Option<Arc<Article>>,
+    /// The number of discovered fonts and the text options the thread's fonts were made for.
+    fonts_made_for: Option<(usize, TextOptions)>,
+    run: Option<Run>,
+}
+
+impl HeightMeasurer {
+    pub fn new(ctx: egui::Context) -> Self {
+        Self {
+            ctx,
+            worker: None,
+            article: None,
+            fonts_made_for: None,
+            run: None,
+        }
+    }
+
+    /// Forgets the article the thread was given, so the next [`Self::sync`] sends the open one
+    /// (call when the document or its article is replaced).
+    pub fn forget_article(&mut self) {
+        self.article = None;
+    }
+
+    /// Hands every batch that arrived since the last call to `reader` (batches of an earlier run
+    /// are dropped). Call once per frame, before the reader runs.
+    pub fn drain(&mut self, reader: &mut ReaderCache) {
+        let (Some(worker), Some(run)) = (&self.worker, &mut self.run) else {
+            return;
+        };
+        while let Ok(batch) = worker.batches.try_recv() {
+            if batch.generation != run.generation {
+                continue;
+            }
+            reader.accept_heights(batch.generation, &batch.heights);
+            run.finished |= batch.finished;
+        }
+    }
+
+    /// Starts a run if the reader's layout generation is not the one being measured (another
+    /// article, layout key, fonts or text options): the current run, if any, is abandoned. Call
+    /// once per frame, after the reader ran.
+    pub fn sync(&mut self, reader: &ReaderCache, article: &Article) {
+        let Some(target) = reader.measure_target() else {
+            return;
+        };
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|run| run.generation == target.generation)
+        {
+            return;
+        }
+        let article = match &self.article {
+            Some(given)
+                if given.hash == article.hash
+                    && given.paragraphs.len() == article.paragraphs.len() =>
+            {
+                given.clone()
+            }
+            _ => {
+                let given = Arc::new(article.clone());
+                self.article = Some(given.clone());
+                given
+            }
+        };
+        if self.worker.is_none() {
+            // A new thread has no fonts yet.
+            self.fonts_made_for = None;
+            self.worker = self.spawn();
+        }
+        let fonts = self.font_setup();
+        let Some(worker) = &self.worker else {
+            return;
+        };
+        let paragraphs = article.paragraphs.len();
+        let request = Request {
+            target,
+            article,
+            fonts,
+        };
+        if worker.requests.send(request).is_err() {
+            // The thread is gone (it panicked): start another with the next request.
+            log::warn!("the height measuring thread stopped; starting it again");
+            self.worker = None;
+            return;
+        }
+        self.run = Some(Run {
+            generation: target.generation,
+            paragraphs,
+            started: Instant::now(),
+            finished: false,
+        });
+    }
+
+    /// Whether a run is going on an article long enough, and has taken long enough, to show in
+    /// the status bar.
+    pub fn show_progress(&self) -> bool {
+        self.run.as_ref().is_some_and(|run| {
+            !run.finished
+                && run.paragraphs >= SHOW_PROGRESS_FROM_PARAGRAPHS
+                && run.started.elapsed() >= SHOW_PROGRESS_AFTER
+        })
+    }
+
+    /// The UI's fonts if they changed since the thread's were made, `None` if they did not.
+    fn font_setup(&mut self) -> Option<FontSetup> {
+        let (made_for, setup) = self.ctx.fonts(|f| {
+            let made_for = (f.discovered_fonts().len(), *f.options());
+            if self.fonts_made_for == Some(made_for) {
+                return (made_for, None);
+            }
+            let mut definitions = f.definitions().clone();
+            add_discovered_fonts(&mut definitions, f.discovered_fonts());
+            let options = *f.options();
+            (
+                made_for,
+                Some(FontSetup {
+                    definitions,
+                    options,
+                }),
+            )
+        });
+        self.fonts_made_for = Some(made_for);
+        setup
+    }
+
+    fn spawn(&self) -> Option<Worker> {
+        let (request_tx, request_rx) = mpsc::channel();
+        let (batch_tx, batch_rx) = mpsc::channel();
+        let ctx = self.ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("measure heights".into())
+            .spawn(move || serve(&request_rx, &batch_tx, &ctx));
+        match spawned {
+            // Detached: it ends by itself once `requests` is dropped (see the module docs).
+            Ok(_) => Some(Worker {
+                requests: request_tx,
+                batches: batch_rx,
+            }),
+            Err(err) => {
+                log::warn!("could not start measuring heights in the background: {err}");
+                None
+            }
+        }
+    }
+}
+
+/// Adds fonts egui found among the system fonts to `definitions`, as egui does for
+/// `egui::Context::add_font`. egui puts discovered fonts after the configured ones of each
+/// family, in the order they were found, whatever priority they carry; so do we.
+fn add_discovered_fonts(definitions: &mut FontDefinitions, discovered: &[FontInsert]) {
+    for font in discovered {
+        for family in &font.families {
+            let chain = definitions
+                .families
+                .entry(family.family.clone())
+                .or_default();
+            if !chain.contains(&font.name) {
+                chain.push(font.name.clone());
+            }
+        }
+        definitions
+            .font_data
+            .entry(font.name.clone())
+            .or_insert_with(|| Arc::new(font.data.clone()));
+    }
+}
+
+/// The thread: measures each request until a newer one comes, then waits for the next.
+fn serve(requests: &mpsc::Receiver<Request>, batches: &mpsc::Sender<Batch>, ctx: &egui::Context) {
+    let mut fonts: Option<(Fonts, TextOptions)> = None;
+    let mut next = requests.recv().ok();
+    while let Some(mut request) = next.take() {
+        if let Some(setup) = request.fonts.take() {
+            fonts = Some((Fonts::new(setup.options, setup.definitions), setup.options));
+        }
+        let Some((fonts, options)) = &mut fonts else {
+            next = requests.recv().ok();
+            continue;
+        };
+        match measure(fonts, *options, &request, requests, batches, ctx) {
+            Outcome::Finished => next = requests.recv().ok(),
+            Outcome::Superseded(newer) => next = Some(*newer),
+            Outcome::Stop => return,
+        }
+    }
+}
+
+/// How a run ended.
+enum Outcome {
+    Finished,
+    Superseded(Box<Request>),
+    /// The app dropped its end of a channel.
+    Stop,
+}
+
+/// Measures every paragraph of the request's article, in [`Spread`] order, sending batches.
+fn measure(
+    fonts: &mut Fonts,
+    options: TextOptions,
+    request: &Request,
+    requests: &mpsc::Receiver<Request>,
+    batches: &mpsc::Sender<Batch>,
+    ctx: &egui::Context,
+) -> Outcome {
+    let MeasureTarget {
+        generation,
+        key,
+        from,
+    } = request.target;
+    let paragraphs = &request.article.paragraphs;
+    let mut heights = Vec::with_capacity(BATCH_PARAGRAPHS);
+    let mut batch_started = Instant::now();
+    for (done, index) in Spread::new(from, paragraphs.len()).enumerate() {
+        match requests.try_recv() {
+            Ok(newer) => return Outcome::Superseded(Box::new(latest(newer, requests))),
+            Err(mpsc::TryRecvError::Disconnected) => return Outcome::Stop,
+            Err(mpsc::TryRecvError::Empty) => {}
+        }
+        if done % PARAGRAPHS_PER_PASS == 0 {
+            fonts.begin_pass(options, ViewportKey::default());
+        }
+        let mut view = fonts.with_pixels_per_point(key.pixels_per_point());
+        let (_, height) = lay_out_paragraph(&mut view, &request.article, &paragraphs[index], key);
+        heights.push((index, height));
+        if heights.len() >= BATCH_PARAGRAPHS || batch_started.elapsed() >= BATCH_TIME {
+            let batch = Batch {
+                generation,
+                heights: std::mem::replace(&mut heights, Vec::with_capacity(BATCH_PARAGRAPHS)),
+                finished: false,
+            };
+            if batches.send(batch).is_err() {
+                return Outcome::Stop;
+            }
+            ctx.request_repaint_after(REPAINT_WITHIN);
+            batch_started = Instant::now();
+        }
+    }
+    let batch = Batch {
+        generation,
+        heights,
+        finished: true,
+    };
+    if batches.send(batch).is_err() {
+        return Outcome::Stop;
+    }
+    ctx.request_repaint_after(REPAINT_WITHIN);
+    Outcome::Finished
+}
+
+/// The last of `first` and the requests queued after it.
+fn latest(first: Request, requests: &mpsc::Receiver<Request>) -> Request {
+    requests.try_iter().last().unwrap_or(first)
+}
+
+/// Indices `0..len` from `from` outward: `from`, `from + 1`, `from - 1`, `from + 2`, … with each
+/// side continuing alone once the other is used up. `from` is clamped into the range.
+///
+/// For `Spread::new(2, 5)`: 2, 3, 1, 4, 0.
+struct Spread {
+    /// The next index below `from` (counting up).
+    below: usize,
+    /// One past the next index above `from` (counting down; 0 when the top is reached).
+    above: usize,
+    len: usize,
+    /// Whether the next index comes from below (when both sides have some left).
+    below_next: bool,
+}
+
+impl Spread {
+    fn new(from: usize, len: usize) -> Self {
+        let from = from.min(len.saturating_sub(1));
+        Self {
+            below: from,
+            above: from,
+            len,
+            below_next: true,
+        }
+    }
+}
+
+impl Iterator for Spread {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let below_left = self.below < self.len;
+        let above_left = self.above > 0;
+        if below_left && (self.below_next || !above_left) {
+            // `from` itself, then alternately: the one after it comes from below again.
+            self.below_next = self.below == self.above;
+            self.below += 1;
+            Some(self.below - 1)
+        } else if above_left {
+            self.below_next = true;
+            self.above -= 1;
+            Some(self.above)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn spread_goes_outward_from_the_start_and_covers_everything_once() {
+        assert_eq!(Spread::new(2, 5).collect::<Vec<_>>(), [2, 3, 1, 4, 0]);
+        assert_eq!(Spread::new(0, 4).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(Spread::new(3, 4).collect::<Vec<_>>(), [3, 2, 1, 0]);
+        assert_eq!(Spread::new(9, 3).collect::<Vec<_>>(), [2, 1, 0]);
+        assert_eq!(Spread::new(0, 0).count(), 0);
+        for len in 0..40 {
+            for from in 0..len + 2 {
+                let mut seen: Vec<usize> = Spread::new(from, len).collect();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..len).collect::<Vec<_>>(), "from {from} of {len}");
+            }
+        }
+    }
+}
