@@ -160,12 +160,18 @@ impl Document {
             .filter(|a| a.review.is_none() && self.unplaced.contains(&a.id))
     }
 
+    /// Is any annotation not re-anchored yet (see [`Document::not_reanchored`])? At once when
+    /// every annotation is placed (the usual case), without going over the set.
+    pub fn has_not_reanchored(&self) -> bool {
+        !self.unplaced.is_empty() && self.not_reanchored().next().is_some()
+    }
+
     /// Does re-anchoring have anything to do (the set was made on another version, or some
     /// annotations do not fit)?
     pub fn needs_reanchoring(&self) -> bool {
         !self.set.annotations.is_empty()
             && (self.set.article.content_hash != self.article.hash
-                || self.not_reanchored().next().is_some())
+                || self.has_not_reanchored())
     }
 
     pub fn sample() -> Self {
@@ -213,11 +219,7 @@ impl Document {
                 store::relative_path(&set_dir, &absolute(article))
             }
         };
-        let hash = self
-            .not_reanchored()
-            .next()
-            .is_none()
-            .then(|| self.article.hash.clone());
+        let hash = (!self.has_not_reanchored()).then(|| self.article.hash.clone());
         let known = &self.set.article;
         // Changed only if something differs (a save under way keeps sharing the set).
         if known.path != path
