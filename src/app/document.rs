@@ -170,8 +170,7 @@ impl Document {
     /// annotations do not fit)?
     pub fn needs_reanchoring(&self) -> bool {
         !self.set.annotations.is_empty()
-            && (self.set.article.content_hash != self.article.hash
-                || self.has_not_reanchored())
+            && (self.set.article.content_hash != self.article.hash || self.has_not_reanchored())
     }
 
     pub fn sample() -> Self {
