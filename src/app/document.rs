@@ -9,6 +9,13 @@ use std::sync::Arc;
 use crate::model::{AnchorCheck, AnnotationId, AnnotationSet, Article, History, Touched};
 use crate::store::{self, StoreError};
 
+/// A number not handed out before in this run (never 0): for generations that caches compare,
+/// so that a cache never takes one document's or layout's state for another's.
+pub fn next_generation() -> u64 {
+    static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
 /// The sample article compiled into the binary.
 pub const SAMPLE_TEXT: &str = include_str!("../../assets/alibaba-pla-denial.txt");
 /// How a set refers to the bundled sample article.
@@ -93,18 +100,9 @@ impl Document {
             .collect();
     }
 
-    /// [`Document::refresh`] for a change that touched only annotations `ids` (added, removed
-    /// or updated): the others keep their placement, so only these are checked.
-    pub fn refresh_some(&mut self, ids: impl IntoIterator<Item = AnnotationId>) {
-        self.refresh_after(Touched {
-            annotations: ids.into_iter().collect(),
-            relations: true,
-            set_wide: false,
-        });
-    }
-
     /// [`Document::refresh`] after edits that changed what `touched` says (see
-    /// [`Touched::by`]); a set-wide change checks every annotation again.
+    /// [`Touched::by`]): only the annotations touched are checked again (the others keep their
+    /// placement); a set-wide change checks every one.
     pub fn refresh_after(&mut self, touched: Touched) {
         if touched.set_wide {
             self.refresh();
@@ -128,10 +126,9 @@ impl Document {
 
     /// Moves to a new generation and logs the change that made it.
     fn log_change(&mut self, touched: Option<Touched>) {
-        static LAST: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         const KEPT: usize = 64;
         let before = self.generation;
-        self.generation = LAST.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.generation = next_generation();
         if self.changes.len() == KEPT {
             self.changes.pop_front();
         }

@@ -25,7 +25,7 @@ pub use dialogs::{
 };
 pub use document::{
     ArticleSource, Document, MAX_ARTICLE_BYTES, OpenError, SAMPLE_REF, SAMPLE_TEXT, looks_like_set,
-    read_article, read_article_guarded, sample_article,
+    next_generation, read_article, read_article_guarded, sample_article,
 };
 pub use labels::{
     Consequences, DraftChange, LabelEditor, LabelsAction, LabelsState, PresetChooser, RelationForm,
@@ -1817,15 +1817,10 @@ impl App {
         if ctx.input(|i| i.viewport().close_requested()) && !self.quitting {
             self.commit_note_draft();
             if self.doc.is_dirty() {
+                // Closes later, by Quit, once saved or discarded.
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
-                if self.saving_current() {
-                    self.after_save = Some(Action::Quit);
-                } else {
-                    self.unsaved_prompt = Some(Action::Quit);
-                }
-            } else {
-                self.forget_recovery_record();
             }
+            self.guard_unsaved(Action::Quit, |app| app.forget_recovery_record());
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw

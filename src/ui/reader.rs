@@ -88,14 +88,6 @@ pub struct MeasureTarget {
     pub from: usize,
 }
 
-/// Layout generations, unique within the process (so a fresh cache never takes heights meant
-/// for the one it replaced).
-static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-fn next_generation() -> u64 {
-    NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
 /// A highlight clipped to one paragraph.
 #[derive(Clone, Debug, PartialEq)]
 struct Span {
@@ -232,7 +224,9 @@ impl ReaderCache {
             }
             self.exact = 0;
             self.measured = 0;
-            self.generation = next_generation();
+            // Unique in the run, so a fresh cache never takes heights meant for the one it
+            // replaced.
+            self.generation = crate::app::next_generation();
             self.key = Some(key);
             self.tops_dirty = true;
         }
