@@ -40,6 +40,20 @@ fn step_until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&App) -> 
     panic!("gave up waiting: {what}");
 }
 
+/// `DIR/story.txt`, holding the sample's text.
+fn story(dir: &Path) -> PathBuf {
+    let article = dir.join("story.txt");
+    std::fs::write(&article, SAMPLE_TEXT).unwrap();
+    article
+}
+
+/// [`story`], opened.
+fn story_open(dir: &Path) -> (PathBuf, Harness<'static, App>) {
+    let article = story(dir);
+    let h = harness_with(Some(article.clone()), Arc::default());
+    (article, h)
+}
+
 /// The sample with one annotation, autosaved into `DIR/recovery`.
 fn sample_with_a_recorded_change() -> (tempfile::TempDir, Harness<'static, App>) {
     let dir = tempfile::tempdir().unwrap();
@@ -69,8 +83,7 @@ fn the_record(dir: &Path) -> Option<(recovery::RecoveryRecord, AnnotationSet)> {
 fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let recovery_dir = dir.path().join("recovery");
-    let article = dir.path().join("story.txt");
-    std::fs::write(&article, SAMPLE_TEXT).unwrap();
+    let article = story(dir.path());
 
     let mut h = harness_recovering(Some(article.clone()), &recovery_dir);
     mark(&mut h, "Huawei", Key::Num1);
@@ -175,9 +188,7 @@ fn work_found_at_start_can_be_discarded() {
 /// `DIR/story.txt` (the sample's text) open with "Huawei" marked and saved beside it.
 fn story_with_a_saved_annotation() -> (tempfile::TempDir, PathBuf, Harness<'static, App>) {
     let dir = tempfile::tempdir().unwrap();
-    let article = dir.path().join("story.txt");
-    std::fs::write(&article, SAMPLE_TEXT).unwrap();
-    let mut h = harness_with(Some(article.clone()), Arc::default());
+    let (article, mut h) = story_open(dir.path());
     mark(&mut h, "Huawei", Key::Num1);
     h.state_mut().push(Action::Save);
     wait_for_saves(&mut h);
@@ -250,9 +261,7 @@ fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file
 #[test]
 fn an_article_changed_on_disk_is_noticed_read_again_and_the_set_reanchored() {
     let dir = tempfile::tempdir().unwrap();
-    let article = dir.path().join("story.txt");
-    std::fs::write(&article, SAMPLE_TEXT).unwrap();
-    let mut h = harness_with(Some(article.clone()), Arc::default());
+    let (article, mut h) = story_open(dir.path());
     mark(&mut h, "Hikvision", Key::Num2);
     let id = h.state().view.selected.unwrap();
     let old_start = h.state().doc.set.get(id).unwrap().anchor.position.start;
@@ -344,9 +353,7 @@ fn a_set_from_a_newer_claimlens_opens_read_only_and_is_never_saved_over() {
 #[test]
 fn saving_in_the_background_marks_only_what_was_written_and_closing_waits_for_it() {
     let dir = tempfile::tempdir().unwrap();
-    let article = dir.path().join("story.txt");
-    std::fs::write(&article, SAMPLE_TEXT).unwrap();
-    let mut h = harness_with(Some(article.clone()), Arc::default());
+    let (_, mut h) = story_open(dir.path());
     // A big set, so that the write takes a while (the assertions hold however fast it is).
     {
         let app = h.state_mut();

@@ -642,19 +642,10 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Anchor, Annotation};
 
     fn set_of(article: &Article, spans: &[(u128, &str, std::ops::Range<usize>)]) -> AnnotationSet {
-        let mut set = AnnotationSet::new(article, "story.txt".into());
-        for (n, label, range) in spans {
-            let mut a = Annotation::new(
-                LabelId::new(label),
-                Anchor::new(article, range.clone()).unwrap(),
-                Timestamp::UNIX_EPOCH,
-            );
-            a.id = AnnotationId::from_u128(*n);
-            set.insert(a);
-        }
+        let mut set = crate::model::agreement::tests::set_of(article, spans);
+        set.article.path = "story.txt".into();
         set
     }
 

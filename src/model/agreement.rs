@@ -506,14 +506,15 @@ fn extend_labels(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Anchor, AttributeValue, History, Review, ReviewStatus, Timestamp};
 
     /// Ten words of two letters: word k is at 3k..3k+2.
     const TEN: &str = "w0 w1 w2 w3 w4 w5 w6 w7 w8 w9";
 
-    fn set_of(article: &Article, spans: &[(u128, &str, Range<usize>)]) -> AnnotationSet {
+    /// A set of `article` holding `(id, label, range)` annotations (for tests).
+    pub(crate) fn set_of(article: &Article, spans: &[(u128, &str, Range<usize>)]) -> AnnotationSet {
         let mut set = AnnotationSet::new(article, String::new());
         for (n, label, range) in spans {
             let mut a = Annotation::new(
