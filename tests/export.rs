@@ -524,10 +524,13 @@ fn validate_reports_problems_and_keeps_going() {
 
     // A value its definition does not allow (the file still opens; validate names it).
     let mut stale = clean.clone();
-    stale.annotations[0].attributes.insert(
-        "confidence".to_owned(),
-        claimlens::model::AttributeValue::Scale(9),
-    );
+    let first = stale.annotations[0].id;
+    stale.annotations.update(first, |a| {
+        a.attributes.insert(
+            "confidence".to_owned(),
+            claimlens::model::AttributeValue::Scale(9),
+        );
+    });
     let stale_path = f.path("stale.ron");
     claimlens::store::save_set(&stale, &stale_path).unwrap();
     let out = claimlens(&[os("validate"), stale_path.as_os_str()]);

@@ -956,7 +956,7 @@ fn large_sets_reanchor_in_the_background() {
     let old = Article::from_plain_text(&text, "long.txt");
     let mut set = AnnotationSet::new(&old, "long.txt".into());
     for (i, p) in old.paragraphs.iter().enumerate().skip(1) {
-        set.annotations.push(Annotation {
+        set.annotations.insert(Annotation {
             id: AnnotationId::from_u128(i as u128),
             label: LabelId::new("claim"),
             anchor: Anchor::new(&old, p.chars.clone()).unwrap(),

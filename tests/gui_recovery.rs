@@ -102,12 +102,7 @@ fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
     });
     let mut expected = (*h.state().doc.set).clone();
     let (id, text) = h.state().view.note_draft.clone().expect("still typing");
-    expected
-        .annotations
-        .iter_mut()
-        .find(|a| a.id == id)
-        .unwrap()
-        .note = text;
+    assert!(expected.annotations.update(id, |a| a.note = text));
     let (record, _) = the_record(&recovery_dir).unwrap();
     assert_eq!(record.article, article.display().to_string());
     assert_eq!(record.set_path, None, "never saved");

@@ -170,13 +170,24 @@ fn annotation(
 }
 
 /// Is `annotations` in the canonical order: start, then end, then id?
-fn is_canonical(annotations: &[Annotation]) -> bool {
-    let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
-    annotations.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
+fn is_canonical<'a>(annotations: impl IntoIterator<Item = &'a Annotation>) -> bool {
+    let keys: Vec<_> = annotations
+        .into_iter()
+        .map(|a| (a.anchor.position.start, a.anchor.position.end, a.id))
+        .collect();
+    keys.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// The annotations of a set file in the order they are written (reading a file into an
+/// [`AnnotationSet`] puts them in canonical order).
+#[derive(serde::Deserialize)]
+#[serde(rename = "AnnotationSet")]
+struct Unsorted {
+    annotations: Vec<Annotation>,
 }
 
 /// Parses a set file exactly as written, without the sorting `load_set_str` does.
-fn parse_unsorted(text: &str) -> AnnotationSet {
+fn parse_unsorted(text: &str) -> Unsorted {
     ron::from_str(text).expect("file parses as RON")
 }
 
@@ -290,7 +301,7 @@ fn rich_set(article: &Article, count: usize) -> AnnotationSet {
         push(&mut annotations, next_id, label, start..end);
     }
     rng.shuffle(&mut annotations);
-    set.annotations = annotations;
+    set.annotations = annotations.into();
     set.relations.push(Relation {
         id: RelationId::from_u128(7),
         kind: RelationTypeId::new("denies"),
@@ -306,8 +317,8 @@ fn rich_set_round_trips_through_a_file() {
     let set = rich_set(&article, 5_000);
     assert_eq!(set.annotations.len(), 5_000);
     assert!(
-        !is_canonical(&set.annotations),
-        "fixture should start unsorted"
+        is_canonical(&set.annotations),
+        "a set puts what it is given in canonical order"
     );
     assert!(set.duplicate_ids().is_empty());
     let dir = tempfile::tempdir().expect("temp dir");
@@ -391,11 +402,13 @@ fn saving_is_byte_stable_and_canonical_whatever_the_insertion_order() {
     let mut rng = Rng(42);
     for round in 0..4 {
         let mut other = set.clone();
+        let mut given: Vec<Annotation> = set.annotations.iter().cloned().collect();
         match round {
-            0 => other.annotations.reverse(),
+            0 => given.reverse(),
             1 => other.sort(),
-            _ => rng.shuffle(&mut other.annotations),
+            _ => rng.shuffle(&mut given),
         }
+        other.annotations = given.into();
         let text = set_to_string(&other).expect("serialise");
         assert!(
             text.as_bytes() == bytes,
@@ -503,7 +516,7 @@ proptest! {
             let at = |f: u16| usize::from(f) * len / usize::from(u16::MAX);
             let Ok(anchor) = Anchor::new(&article, at(a)..at(b)) else { continue };
             prop_assert_eq!(anchor.check(&article), AnchorCheck::Matches);
-            set.annotations.push(Annotation {
+            set.annotations.insert(Annotation {
                 // Odd multiplier: distinct `i` give distinct ids.
                 id: AnnotationId::from_u128(id_seed.wrapping_add(i as u128 * 0x9e37_79b9_7f4a_7c15)),
                 label: LabelId(label),
@@ -603,7 +616,7 @@ fn golden_set() -> AnnotationSet {
         (n(12), "claim", 408..429, "Ends the article.", "2026-03-01T09:12:00Z", "2026-03-01T09:12:00Z"),
     ];
     for (id, label, range, note, created, modified) in rows {
-        set.annotations.push(annotation(
+        set.annotations.insert(annotation(
             &article,
             id,
             label,
@@ -642,7 +655,7 @@ fn golden_v2_set() -> AnnotationSet {
         attributes: Vec::new(),
     });
     let n = AnnotationId::from_u128;
-    for a in &mut set.annotations {
+    set.annotations.update_all(|a| {
         if a.id == n(8) {
             a.review = Some(Review {
                 status: ReviewStatus::Moved,
@@ -657,7 +670,7 @@ fn golden_v2_set() -> AnnotationSet {
                 proposal: None,
             });
         }
-    }
+    });
     let relation = |id: u128, kind: &str, from: u128, to: u128| Relation {
         id: RelationId::from_u128(id),
         kind: RelationTypeId::new(kind),
@@ -725,7 +738,7 @@ fn golden_v3_set() -> AnnotationSet {
         .expect("add type");
     let n = AnnotationId::from_u128;
     let choice = |s: &str| AttributeValue::Choice(s.to_owned());
-    for a in &mut set.annotations {
+    set.annotations.update_all(|a| {
         let values: Vec<(&str, AttributeValue)> = match a.id.0.as_u128() {
             3 => vec![
                 ("stance", choice("reported")),
@@ -746,22 +759,20 @@ fn golden_v3_set() -> AnnotationSet {
             8 => vec!["東京".to_owned(), "ÉTÉ 🙂".to_owned()],
             _ => vec![],
         };
-    }
+    });
     // Annotation 12 becomes a hedge with attributes ("the claim needs proof").
-    let twelve = set
-        .annotations
-        .iter_mut()
-        .find(|a| a.id == n(12))
-        .expect("annotation 12");
-    twelve.label = hedge.clone();
-    twelve.attributes = [
-        (
-            "wording".to_owned(),
-            AttributeValue::Text("needs \"proof\"\n(weasel?)".to_owned()),
-        ),
-        ("strength".to_owned(), AttributeValue::Scale(-1)),
-    ]
-    .into();
+    let found = set.annotations.update(n(12), |twelve| {
+        twelve.label = hedge.clone();
+        twelve.attributes = [
+            (
+                "wording".to_owned(),
+                AttributeValue::Text("needs \"proof\"\n(weasel?)".to_owned()),
+            ),
+            ("strength".to_owned(), AttributeValue::Scale(-1)),
+        ]
+        .into();
+    });
+    assert!(found, "annotation 12");
     let relation = |id: u128, kind: &str, from: u128, to: u128| Relation {
         id: RelationId::from_u128(id),
         kind: RelationTypeId::new(kind),

@@ -212,6 +212,25 @@ pub struct Refusal(pub String);
 ///
 /// Refuses a set of a different article: one that names another article (`same_article_path`
 /// is false) and of whose annotations none can be placed.
+/// Marks as orphaned (waiting for review, nowhere to propose) the annotations not waiting for
+/// review yet that `lost` says do not fit.
+fn orphan(set: &mut AnnotationSet, lost: impl Fn(&crate::model::Annotation) -> bool) {
+    let ids: Vec<AnnotationId> = set
+        .annotations
+        .iter()
+        .filter(|a| a.review.is_none() && lost(a))
+        .map(|a| a.id)
+        .collect();
+    for id in ids {
+        set.annotations.update(id, |a| {
+            a.review = Some(Review {
+                status: ReviewStatus::Orphaned,
+                proposal: None,
+            });
+        });
+    }
+}
+
 pub fn place_in_article(
     set: &AnnotationSet,
     set_path: &Path,
@@ -222,14 +241,9 @@ pub fn place_in_article(
     let mut placed = set.clone();
     if set.article.content_hash == article.hash {
         // Same text: only hand-edited anchors that do not fit are left out.
-        for a in &mut placed.annotations {
-            if a.review.is_none() && a.anchor.check(article) != AnchorCheck::Matches {
-                a.review = Some(Review {
-                    status: ReviewStatus::Orphaned,
-                    proposal: None,
-                });
-            }
-        }
+        orphan(&mut placed, |a| {
+            a.anchor.check(article) != AnchorCheck::Matches
+        });
         return Ok(placed);
     }
     let placements =
@@ -599,14 +613,7 @@ impl App {
             return None;
         }
         let mut placed = set.clone();
-        for a in &mut placed.annotations {
-            if a.review.is_none() && self.doc.unplaced.contains(&a.id) {
-                a.review = Some(Review {
-                    status: ReviewStatus::Orphaned,
-                    proposal: None,
-                });
-            }
-        }
+        orphan(&mut placed, |a| self.doc.unplaced.contains(&a.id));
         Some(OtherSet::new(path, placed, set))
     }
 

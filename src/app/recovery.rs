@@ -227,10 +227,8 @@ fn run(job: Job, written: &AtomicU64) -> Result<(), String> {
         }) => {
             // Our own copy first (see `saving::own_copy`).
             let mut set = super::saving::own_copy(set);
-            if let Some((id, text)) = draft
-                && let Some(a) = set.annotations.iter_mut().find(|a| a.id == id)
-            {
-                a.note = text;
+            if let Some((id, text)) = draft {
+                set.annotations.update(id, |a| a.note = text);
             }
             let record = RecoveryRecord {
                 recovery_version: RECOVERY_VERSION,

@@ -740,9 +740,11 @@ pub(crate) mod tests {
         let article = Article::from_plain_text(TEN, "t");
         let a = set_of(&article, &[(1, "claim", 0..5)]);
         let mut b = set_of(&article, &[(2, "claim", 0..5)]);
-        b.annotations[0].review = Some(Review {
-            status: ReviewStatus::Orphaned,
-            proposal: None,
+        b.annotations.update_all(|a| {
+            a.review = Some(Review {
+                status: ReviewStatus::Orphaned,
+                proposal: None,
+            })
         });
         let r = compare(&article, &a, &b);
         assert_eq!(
@@ -778,11 +780,12 @@ pub(crate) mod tests {
             key: Some(1),
             attributes: vec![],
         });
-        source.annotations[0].note = "copied note".into();
-        source.annotations[0]
-            .attributes
-            .insert("confidence".into(), AttributeValue::Scale(2));
-        source.annotations[0].tags = vec!["Economy".into()];
+        source.annotations.update_all(|a| {
+            a.note = "copied note".into();
+            a.attributes
+                .insert("confidence".into(), AttributeValue::Scale(2));
+            a.tags = vec!["Economy".into()];
+        });
         let rel = |n: u128, kind: &str, from: u128, to: u128| Relation {
             id: RelationId::from_u128(n),
             kind: crate::model::RelationTypeId::new(kind),

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::anchor::{Anchor, AnchorCheck, TextPosition};
+use super::annotations::Annotations;
 use super::article::{Article, ContentHash};
 use super::attributes::Attributes;
 use super::labels::{LabelId, LabelSet};
@@ -131,8 +132,8 @@ pub struct AnnotationSet {
     /// Who made the annotations (set-level: one set, one analyst).
     pub analyst: String,
     pub labels: LabelSet,
-    /// Kept sorted by start offset, then id (see [`AnnotationSet::sort`]), so files diff well.
-    pub annotations: Vec<Annotation>,
+    /// Sorted by start offset, end offset, then id, so files diff well; found by id.
+    pub annotations: Annotations,
     /// Typed links between annotations (see [`relations`](super::relations)), kept sorted by
     /// id so that undo puts a relation back where it was and files diff well.
     pub relations: Vec<Relation>,
@@ -150,22 +151,19 @@ impl AnnotationSet {
             },
             analyst: String::new(),
             labels: LabelSet::default(),
-            annotations: Vec::new(),
+            annotations: Annotations::default(),
             relations: Vec::new(),
         }
     }
 
+    /// The annotation with `id` (at once, however large the set).
     pub fn get(&self, id: AnnotationId) -> Option<&Annotation> {
-        self.annotations.iter().find(|a| a.id == id)
+        self.annotations.get(id)
     }
 
-    /// Restores the canonical order: annotations by start offset, then end offset, then id;
-    /// relations by id.
+    /// Restores the canonical order of the relations (by id); the annotations are always in
+    /// theirs.
     pub fn sort(&mut self) {
-        self.annotations.sort_by(|a, b| {
-            let (pa, pb) = (a.anchor.position, b.anchor.position);
-            (pa.start, pa.end, a.id).cmp(&(pb.start, pb.end, b.id))
-        });
         self.relations.sort_by_key(|r| r.id);
     }
 
@@ -177,16 +175,12 @@ impl AnnotationSet {
 
     /// Inserts an annotation at its place in the canonical order.
     pub fn insert(&mut self, annotation: Annotation) {
-        let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
-        let new_key = key(&annotation);
-        let at = self.annotations.partition_point(|a| key(a) < new_key);
-        self.annotations.insert(at, annotation);
+        self.annotations.insert(annotation);
     }
 
     /// Removes and returns the annotation with `id`.
     pub fn remove(&mut self, id: AnnotationId) -> Option<Annotation> {
-        let at = self.annotations.iter().position(|a| a.id == id)?;
-        Some(self.annotations.remove(at))
+        self.annotations.remove(id)
     }
 
     /// Annotations whose stored position no longer holds their quote in `article`.
@@ -198,7 +192,15 @@ impl AnnotationSet {
 
     /// Annotations waiting for the analyst's decision after re-anchoring.
     pub fn pending_review(&self) -> impl Iterator<Item = &Annotation> {
-        self.annotations.iter().filter(|a| a.review.is_some())
+        let any = self.annotations.in_review() > 0;
+        self.annotations
+            .iter()
+            .filter(move |a| any && a.review.is_some())
+    }
+
+    /// Is any annotation waiting for review (at once, however large the set)?
+    pub fn has_pending_review(&self) -> bool {
+        self.annotations.in_review() > 0
     }
 
     /// Ids that occur more than once (a hand-edited file may contain them).
@@ -223,18 +225,22 @@ impl AnnotationSet {
         tags
     }
 
-    /// Counts per label, in label order, including labels with no annotations.
+    /// Counts per label, in label order, including labels with no annotations; then labels
+    /// the set does not define (a hand-edited file), in the order they first occur. Without
+    /// going over the annotations unless there are such labels.
     pub fn counts(&self) -> Vec<(LabelId, usize)> {
         let mut counts: Vec<(LabelId, usize)> = self
             .labels
             .labels
             .iter()
-            .map(|l| (l.id.clone(), 0))
+            .map(|l| (l.id.clone(), self.annotations.count_of(&l.id)))
             .collect();
-        for a in &self.annotations {
-            match counts.iter_mut().find(|(id, _)| id == &a.label) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((a.label.clone(), 1)),
+        let defined: usize = counts.iter().map(|(_, n)| n).sum();
+        if defined < self.annotations.len() {
+            for a in &self.annotations {
+                if !counts.iter().any(|(id, _)| id == &a.label) {
+                    counts.push((a.label.clone(), self.annotations.count_of(&a.label)));
+                }
             }
         }
         counts
@@ -242,11 +248,12 @@ impl AnnotationSet {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::anchor::Anchor;
 
-    fn annotation(
+    /// An annotation with id `id` on `range` of `article`, made at the epoch.
+    pub(crate) fn annotation(
         article: &Article,
         id: u128,
         range: std::ops::Range<usize>,
@@ -293,10 +300,11 @@ mod tests {
     fn duplicate_ids_are_reported_once() {
         let article = Article::from_plain_text("one two", "t");
         let mut set = AnnotationSet::new(&article, String::new());
+        let mut all = vec![annotation(&article, 8, 4..7, "claim")];
         for _ in 0..3 {
-            set.annotations.push(annotation(&article, 7, 0..3, "claim"));
+            all.push(annotation(&article, 7, 0..3, "claim"));
         }
-        set.annotations.push(annotation(&article, 8, 4..7, "claim"));
+        set.annotations = all.into();
         assert_eq!(set.duplicate_ids(), [AnnotationId::from_u128(7)]);
     }
 

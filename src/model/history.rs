@@ -451,7 +451,7 @@ mod tests {
         h.apply(&mut set, vec![Edit::Remove(a.clone())]).unwrap();
         assert!(set.annotations.is_empty());
         h.undo(&mut set);
-        assert_eq!(set.annotations, vec![a]);
+        assert_eq!(set.annotations, vec![a].into());
     }
 
     #[test]

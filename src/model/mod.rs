@@ -8,6 +8,7 @@
 pub mod agreement;
 mod anchor;
 mod annotation;
+mod annotations;
 mod article;
 mod attributes;
 mod filter;
@@ -28,6 +29,7 @@ pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, ArticleRef, FORMAT_VERSION, Review, ReviewStatus,
     Timestamp,
 };
+pub use annotations::Annotations;
 pub use article::{
     Article, BlockKind, ContentHash, Paragraph, StyledSpan, is_word_char, normalize_text,
 };
@@ -50,3 +52,15 @@ pub use relations::{
     delete_edits, link_candidates, link_options,
 };
 pub use review::{ReanchorSummary, ReviewDecision, reanchor_edits, reanchor_set, review_edit};
+
+/// A small deterministic generator for randomised tests: `next(n)` is in `0..n`, the same
+/// sequence for the same seed (xorshift64; the seed must not be 0).
+#[cfg(test)]
+pub(crate) fn test_rng(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}

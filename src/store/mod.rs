@@ -133,9 +133,8 @@ pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError
         path: path.to_owned(),
         reason,
     })?;
-    for a in &mut set.annotations {
-        a.tags = normalize_tags(&a.tags);
-    }
+    set.annotations
+        .update_all(|a| a.tags = normalize_tags(&a.tags));
     set.sort();
     Ok(set)
 }

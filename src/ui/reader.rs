@@ -1659,13 +1659,7 @@ mod tests {
         followed.rebuild_index(&doc);
         let len = doc.article.char_len();
         let labels = ["claim", "source", "denial"];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::model::test_rng(0x2545_f491_4f6c_dd1d);
         for step in 0..400 {
             let edits = match next(10) {
                 0..=4 => {
