@@ -192,10 +192,16 @@ impl AnnotationSet {
 
     /// Annotations waiting for the analyst's decision after re-anchoring.
     pub fn pending_review(&self) -> impl Iterator<Item = &Annotation> {
-        let any = self.annotations.in_review() > 0;
+        // None waiting (the usual case): not a step over the set.
+        let upto = if self.has_pending_review() {
+            self.annotations.len()
+        } else {
+            0
+        };
         self.annotations
             .iter()
-            .filter(move |a| any && a.review.is_some())
+            .take(upto)
+            .filter(|a| a.review.is_some())
     }
 
     /// Is any annotation waiting for review (at once, however large the set)?
@@ -216,13 +222,10 @@ impl AnnotationSet {
         dups
     }
 
-    /// Every tag used in the set, once each (first spelling), sorted without regard to case:
-    /// what a tag filter offers.
+    /// Every tag used in the set, once each, sorted without regard to case: what a tag filter
+    /// offers (see [`Annotations::tags`]; without going over the set).
     pub fn all_tags(&self) -> Vec<String> {
-        let mut tags =
-            super::attributes::normalize_tags(self.annotations.iter().flat_map(|a| &a.tags));
-        tags.sort_by_cached_key(|t| (t.to_lowercase(), t.clone()));
-        tags
+        self.annotations.tags()
     }
 
     /// Counts per label, in label order, including labels with no annotations; then labels

@@ -16,10 +16,22 @@ use super::labels::LabelId;
 
 /// Where an annotation sorts: start and end offset of its stored position, then its id
 /// (code points, end exclusive: an annotation on "two" in "one two" has the key `(4, 7, id)`).
-type Key = (usize, usize, AnnotationId);
+pub type SortKey = (usize, usize, AnnotationId);
+type Key = SortKey;
 
 fn key_of(a: &Annotation) -> Key {
-    (a.anchor.position.start, a.anchor.position.end, a.id)
+    a.sort_key()
+}
+
+impl Annotation {
+    /// Where it sorts in a set (see [`SortKey`]).
+    pub fn sort_key(&self) -> SortKey {
+        (
+            self.anchor.position.start,
+            self.anchor.position.end,
+            self.id,
+        )
+    }
 }
 
 /// The annotations of a set, sorted by start offset, then end offset, then id (the order a
@@ -53,6 +65,9 @@ pub struct Annotations {
     per_label: HashMap<LabelId, usize>,
     /// How many annotations wait for review (`review` is set).
     in_review: usize,
+    /// Each tag without regard to case (trimmed, lower case) → how many annotations carry
+    /// it, and the spelling of the first one counted.
+    per_tag: HashMap<String, (usize, String)>,
 }
 
 /// The annotations in canonical order.
@@ -109,6 +124,21 @@ impl Annotations {
         self.in_review
     }
 
+    /// Every tag the annotations carry, once each without regard to case (in the spelling of
+    /// the first annotation that carried it, in canonical order when the set was read),
+    /// sorted without regard to case.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<(&String, &String)> = self
+            .per_tag
+            .iter()
+            .map(|(folded, (_, spelling))| (folded, spelling))
+            .collect();
+        tags.sort_unstable();
+        tags.into_iter()
+            .map(|(_, spelling)| spelling.clone())
+            .collect()
+    }
+
     /// Inserts `annotation` at its place in the canonical order (after any with the same key).
     pub fn insert(&mut self, annotation: Annotation) {
         self.insert_shared(Arc::new(annotation));
@@ -143,21 +173,14 @@ impl Annotations {
         let Some(at) = self.index_of(id) else {
             return false;
         };
-        let before = (
-            self.items[at].label.clone(),
-            self.items[at].review.is_some(),
-        );
+        // The counts go by the annotation as it was: keep it until it is counted out.
+        let before = Arc::clone(&self.items[at]);
         change(Arc::make_mut(&mut self.items[at]));
-        let after = (
-            self.items[at].label.clone(),
-            self.items[at].review.is_some(),
-        );
-        if after != before {
-            self.count_as(&before.0, before.1, false);
-            self.count_as(&after.0, after.1, true);
-        }
-        let key = key_of(&self.items[at]);
-        if key != self.keys[&id] {
+        self.count(&before, false);
+        let after = Arc::clone(&self.items[at]);
+        self.count(&after, true);
+        let key = key_of(&after);
+        if key != key_of(&before) {
             let moved = self.items.remove(at);
             self.keys.insert(id, key);
             let to = self.items.partition_point(|a| key_of(a) <= key);
@@ -206,28 +229,36 @@ impl Annotations {
 
     /// Adds `a` to the counts, or takes it away.
     fn count(&mut self, a: &Annotation, add: bool) {
-        self.count_as(&a.label, a.review.is_some(), add);
-    }
-
-    /// Adds an annotation with `label` (waiting for review or not) to the counts, or takes it
-    /// away.
-    fn count_as(&mut self, label: &LabelId, in_review: bool, add: bool) {
         if add {
-            match self.per_label.get_mut(label) {
+            match self.per_label.get_mut(&a.label) {
                 Some(n) => *n += 1,
                 None => {
-                    self.per_label.insert(label.clone(), 1);
+                    self.per_label.insert(a.label.clone(), 1);
                 }
             }
-            self.in_review += usize::from(in_review);
+            self.in_review += usize::from(a.review.is_some());
         } else {
-            if let Some(n) = self.per_label.get_mut(label) {
+            if let Some(n) = self.per_label.get_mut(&a.label) {
                 *n -= 1;
                 if *n == 0 {
-                    self.per_label.remove(label);
+                    self.per_label.remove(&a.label);
                 }
             }
-            self.in_review -= usize::from(in_review);
+            self.in_review -= usize::from(a.review.is_some());
+        }
+        for tag in &a.tags {
+            let folded = tag.trim().to_lowercase();
+            if add {
+                self.per_tag
+                    .entry(folded)
+                    .or_insert_with(|| (0, tag.trim().to_owned()))
+                    .0 += 1;
+            } else if let Some((n, _)) = self.per_tag.get_mut(&folded) {
+                *n -= 1;
+                if *n == 0 {
+                    self.per_tag.remove(&folded);
+                }
+            }
         }
     }
 }
@@ -344,7 +375,9 @@ mod tests {
                     let start = next(990);
                     let label = labels[next(3)];
                     let review = next(2) == 0;
+                    let tags = ["Money", "money", "Port", "港口"][..next(5)].to_vec();
                     assert!(all.update(id, |a| {
+                        a.tags = tags.iter().map(|t| t.to_string()).collect();
                         a.anchor = Anchor::new(&article, start..start + 2).unwrap();
                         a.label = LabelId::new(label);
                         a.review = review.then_some(Review {

@@ -29,7 +29,7 @@ pub use annotation::{
     Annotation, AnnotationId, AnnotationSet, ArticleRef, FORMAT_VERSION, Review, ReviewStatus,
     Timestamp,
 };
-pub use annotations::Annotations;
+pub use annotations::{Annotations, SortKey};
 pub use article::{
     Article, BlockKind, ContentHash, Paragraph, StyledSpan, is_word_char, normalize_text,
 };
