@@ -501,8 +501,84 @@ pub fn load_source(source: &ArticleSource) -> Result<Article, OpenError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::model::{Anchor, Annotation, Edit, LabelId, Review, ReviewStatus, Timestamp};
+
+    /// A document whose article has `paragraphs` paragraphs of one sentence each, and no
+    /// annotations.
+    pub(crate) fn paragraphs_doc(paragraphs: usize) -> Document {
+        let text: String = (0..paragraphs)
+            .map(|i| {
+                format!("Paragraph {i} says that the memo is genuine and the firm denies it.\n\n")
+            })
+            .collect();
+        let article = Article::from_plain_text(&text, "t");
+        Document::new(article, ArticleSource::File("t.txt".into()), None)
+    }
+
+    /// One random step of an analyst's work on `doc`, as the app records it: add a highlight
+    /// (often across paragraph breaks, often overlapping others), remove or relabel one, leave
+    /// one for review or make its anchor not fit the article, undo or redo.
+    pub(crate) fn random_step(doc: &mut Document, next: &mut impl FnMut(usize) -> usize) {
+        let labels = ["claim", "source", "denial"];
+        let len = doc.article.char_len();
+        let count = doc.set.annotations.len();
+        let one = (count > 0).then(|| doc.set.annotations[next(count)].clone());
+        let changed = |change: &dyn Fn(&mut Annotation)| {
+            let before = one.clone().expect("an annotation");
+            let mut after = before.clone();
+            change(&mut after);
+            vec![Edit::Update {
+                before: Box::new(before),
+                after: Box::new(after),
+            }]
+        };
+        let edits = match next(12) {
+            0..=4 => {
+                let start = next(len - 1);
+                let end = (start + 1 + next(150)).min(len);
+                let Ok(anchor) = Anchor::new(&doc.article, start..end) else {
+                    return;
+                };
+                let label = LabelId::new(labels[next(3)]);
+                vec![Edit::Add(Annotation::new(
+                    label,
+                    anchor,
+                    Timestamp::UNIX_EPOCH,
+                ))]
+            }
+            5 | 6 if count > 0 => vec![Edit::Remove(one.clone().expect("an annotation"))],
+            7 if count > 0 => {
+                let label = LabelId::new(labels[next(3)]);
+                changed(&|a| a.label = label.clone())
+            }
+            8 if count > 0 => changed(&|a| {
+                a.review = Some(Review {
+                    status: ReviewStatus::Orphaned,
+                    proposal: None,
+                })
+            }),
+            9 if count > 0 => changed(&|a| a.anchor.quote.exact.push_str(" (changed)")),
+            10 => {
+                if doc.history.undo(Arc::make_mut(&mut doc.set)).is_some() {
+                    doc.refresh_after(doc.history.last_touched().clone());
+                }
+                return;
+            }
+            11 => {
+                if doc.history.redo(Arc::make_mut(&mut doc.set)).is_some() {
+                    doc.refresh_after(doc.history.last_touched().clone());
+                }
+                return;
+            }
+            _ => return,
+        };
+        doc.history
+            .apply(Arc::make_mut(&mut doc.set), edits)
+            .expect("a random step applies");
+        doc.refresh_after(doc.history.last_touched().clone());
+    }
 
     #[test]
     fn sample_has_headline_and_paragraphs() {

@@ -7,7 +7,7 @@
 
 mod action;
 mod dialogs;
-mod document;
+pub(crate) mod document;
 pub mod heights;
 mod labels;
 mod others;
@@ -222,7 +222,10 @@ pub struct ViewState {
     /// The annotations `filter` leaves out, for the set generation in `hidden_for`.
     pub hidden: std::collections::HashSet<AnnotationId>,
     hidden_for: Option<u64>,
-    /// Bumped whenever `hidden` is worked out again (views derived from it compare it).
+    /// Bumped whenever `hidden` is worked out again from the whole set (another filter,
+    /// another document, a set-wide change). Between bumps it changes only for the
+    /// annotations an edit touched (see [`Document::changes_since`]), so views derived from it
+    /// can follow the document's changes.
     pub hidden_version: u64,
     pub list_view: ListView,
     /// The find bar, while open.
@@ -247,6 +250,8 @@ pub struct App {
     pub view: ViewState,
     pub settings: Settings,
     pub reader: ui::reader::ReaderCache,
+    /// The annotation list's groups, kept up to date change by change.
+    pub list: ui::side_panel::ListIndex,
     /// Measures the paragraphs' heights for the reader in the background.
     pub heights: heights::HeightMeasurer,
     /// Shown in a modal until dismissed.
@@ -331,6 +336,7 @@ impl App {
             view,
             settings,
             reader: ui::reader::ReaderCache::default(),
+            list: ui::side_panel::ListIndex::default(),
             heights: heights::HeightMeasurer::new(ctx.clone()),
             message: None,
             offer: None,
@@ -748,25 +754,17 @@ impl App {
                 let shown = |a: &&Annotation| {
                     !self.doc.unplaced.contains(&a.id) && !self.view.hidden.contains(&a.id)
                 };
-                let here = self
-                    .view
-                    .selected
-                    .and_then(|id| self.doc.set.get(id))
-                    .map(|a| (a.anchor.position.start, a.anchor.position.end, a.id));
+                // The set is in canonical order: step from the selected one's place.
                 let annotations = &self.doc.set.annotations;
-                let key = |a: &Annotation| (a.anchor.position.start, a.anchor.position.end, a.id);
+                let here = self.view.selected.and_then(|id| annotations.index_of(id));
                 let next = if forward {
-                    annotations
-                        .iter()
-                        .filter(shown)
-                        .filter(|a| here.is_none_or(|h| key(a) > h))
-                        .min_by_key(|a| key(a))
+                    let from = here.map_or(0, |i| i + 1);
+                    (from..annotations.len())
+                        .map(|i| &annotations[i])
+                        .find(shown)
                 } else {
-                    annotations
-                        .iter()
-                        .filter(shown)
-                        .filter(|a| here.is_none_or(|h| key(a) < h))
-                        .max_by_key(|a| key(a))
+                    let upto = here.unwrap_or(annotations.len());
+                    (0..upto).rev().map(|i| &annotations[i]).find(shown)
                 };
                 match next.map(|a| a.id) {
                     Some(id) => self.apply(Action::Reveal(id)),
@@ -868,19 +866,40 @@ impl App {
             return;
         }
         let filter = &self.view.filter;
-        self.view.hidden = if filter.is_empty() {
-            Default::default()
-        } else {
-            self.doc
-                .set
-                .annotations
-                .iter()
-                .filter(|a| !filter.matches(a))
-                .map(|a| a.id)
-                .collect()
-        };
+        let changes = self
+            .view
+            .hidden_for
+            .and_then(|since| self.doc.changes_since(since));
+        match changes {
+            // No filter: nothing hidden, and nothing to go over.
+            _ if filter.is_empty() => {
+                if !self.view.hidden.is_empty() {
+                    self.view.hidden.clear();
+                    self.view.hidden_version += 1;
+                }
+            }
+            // The same filter after edits: only what they touched is looked at again.
+            Some(changes) => {
+                for &id in changes.iter().flat_map(|t| &t.annotations) {
+                    match self.doc.set.get(id) {
+                        Some(a) if !filter.matches(a) => self.view.hidden.insert(id),
+                        _ => self.view.hidden.remove(&id),
+                    };
+                }
+            }
+            None => {
+                self.view.hidden = self
+                    .doc
+                    .set
+                    .annotations
+                    .iter()
+                    .filter(|a| !filter.matches(a))
+                    .map(|a| a.id)
+                    .collect();
+                self.view.hidden_version += 1;
+            }
+        }
         self.view.hidden_for = Some(self.doc.generation);
-        self.view.hidden_version += 1;
         // Link mode ends when its annotations are gone (undo, another document).
         if let Some(link) = &self.view.link
             && (self.doc.set.get(link.from).is_none()

@@ -68,6 +68,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         view,
         settings,
         reader,
+        list,
         message,
         offer,
         recoveries,
@@ -106,7 +107,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         .size_range(220.0..=700.0)
         .show(ui, |ui| {
             sets_panel::sets_ui(ui, doc, actions);
-            side_panel::side_panel_ui(ui, doc, view, actions);
+            side_panel::side_panel_ui(ui, doc, view, list, actions);
         });
     if let Some(find) = &view.find {
         egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));

@@ -1641,73 +1641,18 @@ pub fn elide(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::ArticleSource;
-    use crate::model::{Anchor, Annotation, Edit, LabelId, Timestamp};
+    use crate::model::Edit;
 
     /// After any sequence of adds, removes, relabels, undos and redos, the index kept up to
     /// date change by change equals one built from scratch.
     #[test]
     fn the_index_followed_change_by_change_equals_a_rebuilt_one() {
-        let text: String = (0..40)
-            .map(|i| {
-                format!("Paragraph {i} says that the memo is genuine and the firm denies it.\n\n")
-            })
-            .collect();
-        let article = Article::from_plain_text(&text, "t");
-        let mut doc = Document::new(article, ArticleSource::File("t.txt".into()), None);
+        let mut doc = crate::app::document::tests::paragraphs_doc(40);
         let mut followed = ReaderCache::default();
         followed.rebuild_index(&doc);
-        let len = doc.article.char_len();
-        let labels = ["claim", "source", "denial"];
         let mut next = crate::model::test_rng(0x2545_f491_4f6c_dd1d);
         for step in 0..400 {
-            let edits = match next(10) {
-                0..=4 => {
-                    // Often across paragraph breaks, often overlapping others.
-                    let start = next(len - 1);
-                    let end = (start + 1 + next(150)).min(len);
-                    let Ok(anchor) = Anchor::new(&doc.article, start..end) else {
-                        continue;
-                    };
-                    let label = LabelId::new(labels[next(3)]);
-                    vec![Edit::Add(Annotation::new(
-                        label,
-                        anchor,
-                        Timestamp::UNIX_EPOCH,
-                    ))]
-                }
-                5 | 6 if !doc.set.annotations.is_empty() => {
-                    let a = doc.set.annotations[next(doc.set.annotations.len())].clone();
-                    vec![Edit::Remove(a)]
-                }
-                7 if !doc.set.annotations.is_empty() => {
-                    let a = doc.set.annotations[next(doc.set.annotations.len())].clone();
-                    let mut relabelled = a.clone();
-                    relabelled.label = LabelId::new(labels[next(3)]);
-                    vec![Edit::Update {
-                        before: Box::new(a),
-                        after: Box::new(relabelled),
-                    }]
-                }
-                8 => {
-                    if doc.history.undo(Arc::make_mut(&mut doc.set)).is_some() {
-                        doc.refresh_after(doc.history.last_touched().clone());
-                    }
-                    Vec::new()
-                }
-                _ => {
-                    if doc.history.redo(Arc::make_mut(&mut doc.set)).is_some() {
-                        doc.refresh_after(doc.history.last_touched().clone());
-                    }
-                    Vec::new()
-                }
-            };
-            if !edits.is_empty() {
-                doc.history
-                    .apply(Arc::make_mut(&mut doc.set), edits)
-                    .unwrap();
-                doc.refresh_after(doc.history.last_touched().clone());
-            }
+            crate::app::document::tests::random_step(&mut doc, &mut next);
             let changes = doc
                 .changes_since(followed.index_generation.unwrap())
                 .expect("every change is logged");

@@ -1,18 +1,24 @@
 //! The side panel: the selected annotation's details (label, note, delete) and the list of all
 //! annotations grouped by label.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ListView, ViewState};
-use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus};
+use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus, SortKey};
 use crate::ui::{filter, reader::elide, relations, theme};
 
 /// How much of a quote the list shows (the details show it whole).
 const LIST_QUOTE_CHARS: usize = 160;
 
-pub fn side_panel_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+pub fn side_panel_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    view: &ViewState,
+    list: &mut ListIndex,
+    actions: &mut Vec<Action>,
+) {
     if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
         details_ui(ui, doc, view, a, actions);
         ui.separator();
@@ -43,14 +49,14 @@ pub fn side_panel_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
     ui.separator();
     match view.list_view {
         ListView::ByLabel => {
-            if doc.set.pending_review().next().is_some() {
+            if doc.set.has_pending_review() {
                 egui::ScrollArea::vertical()
                     .id_salt("review-queue-scroll")
                     .max_height(ui.available_height() * 0.4)
                     .auto_shrink([false, true])
                     .show(ui, |ui| review_queue_ui(ui, doc, view, actions));
             }
-            list_ui(ui, doc, view, actions);
+            list_ui(ui, doc, view, list, actions);
         }
         ListView::Claims => {
             egui::ScrollArea::vertical()
@@ -277,69 +283,173 @@ enum Row {
         count: usize,
         open: bool,
     },
-    /// The annotation at this index of the set.
-    Entry(usize),
+    /// This annotation.
+    Entry(AnnotationId),
     /// The annotations that do not fit this article and are not re-anchored yet.
     LostHeader(usize),
 }
 
-/// The list's rows and what they were worked out for: the set's generation, the filter's
-/// version and which groups are open. Kept in egui's memory and worked out again only when
-/// one of these changes, so a frame does not go over the whole set.
-#[derive(Clone)]
-struct Rows {
-    made_for: (u64, u64, Vec<bool>),
-    counts: Arc<Vec<(LabelId, usize)>>,
-    rows: Arc<Vec<Row>>,
+/// What the annotation list lists, group by group, kept up to date change by change (see
+/// [`Document::changes_since`]): adding or removing one annotation moves one entry, and
+/// nothing in a frame goes over the whole set. Worked out from the whole set only for another
+/// document, another filter, other labels or a set-wide change.
+///
+/// The rows are not stored: row `i` is found by walking the groups (a handful of labels).
+#[derive(Default)]
+pub struct ListIndex {
+    /// The set's generation and the filter's version the groups are for.
+    made_for: Option<(u64, u64)>,
+    /// The labels of the groups, in the set's label order (see `AnnotationSet::counts`).
+    labels: Vec<LabelId>,
+    /// Per label, the annotations listed under it, in the set's order.
+    groups: Vec<Vec<SortKey>>,
+    /// The annotations that do not fit the article and are not re-anchored yet.
+    lost: Vec<SortKey>,
+    /// Where each listed annotation is: its group (`labels.len()` for `lost`) and its key.
+    at: HashMap<AnnotationId, (usize, SortKey)>,
+}
+
+impl ListIndex {
+    /// Brings the groups up to date with `doc` and the filter in `view`; `labels` are the
+    /// groups' labels in order.
+    fn update(&mut self, doc: &Document, view: &ViewState, labels: &[LabelId]) {
+        let changes = match self.made_for {
+            Some((generation, version))
+                if version == view.hidden_version && self.labels == labels =>
+            {
+                doc.changes_since(generation)
+            }
+            _ => None,
+        };
+        match changes {
+            Some(changes) => {
+                for &id in changes.iter().flat_map(|t| &t.annotations) {
+                    self.take_out(id);
+                    if let Some(a) = doc.set.get(id) {
+                        self.put(doc, view, a);
+                    }
+                }
+            }
+            None => {
+                *self = Self {
+                    labels: labels.to_vec(),
+                    groups: vec![Vec::new(); labels.len()],
+                    ..Self::default()
+                };
+                // In the set's order, so every group is sorted as it fills.
+                for a in &doc.set.annotations {
+                    self.put(doc, view, a);
+                }
+            }
+        }
+        self.made_for = Some((doc.generation, view.hidden_version));
+    }
+
+    /// The group `a` is listed in, if any.
+    fn group_of(&self, doc: &Document, view: &ViewState, a: &Annotation) -> Option<usize> {
+        if doc.unplaced.contains(&a.id) {
+            // Waiting for review: the review queue shows it.
+            return a.review.is_none().then_some(self.labels.len());
+        }
+        if view.hidden.contains(&a.id) {
+            return None;
+        }
+        // A set has a handful of labels: a look along them beats hashing the name.
+        self.labels.iter().position(|l| *l == a.label)
+    }
+
+    fn members_mut(&mut self, group: usize) -> &mut Vec<SortKey> {
+        match self.groups.get_mut(group) {
+            Some(members) => members,
+            None => &mut self.lost,
+        }
+    }
+
+    fn members(&self, group: usize) -> &[SortKey] {
+        self.groups.get(group).unwrap_or(&self.lost)
+    }
+
+    fn put(&mut self, doc: &Document, view: &ViewState, a: &Annotation) {
+        if let Some(group) = self.group_of(doc, view, a) {
+            let key = a.sort_key();
+            let members = self.members_mut(group);
+            let at = members.partition_point(|k| *k < key);
+            members.insert(at, key);
+            self.at.insert(a.id, (group, key));
+        }
+    }
+
+    fn take_out(&mut self, id: AnnotationId) {
+        if let Some((group, key)) = self.at.remove(&id) {
+            let members = self.members_mut(group);
+            if let Ok(at) = members.binary_search(&key) {
+                members.remove(at);
+            }
+        }
+    }
+
+    /// How many rows the label groups before `group` take, with the groups `open` says are
+    /// open: a header each, and the members of the open ones.
+    fn rows_before(&self, group: usize, open: &[bool]) -> usize {
+        self.groups
+            .iter()
+            .zip(open)
+            .take(group)
+            .map(|(members, &open)| 1 + if open { members.len() } else { 0 })
+            .sum()
+    }
+
+    /// How many rows the list has with the groups `open` says are open.
+    fn row_count(&self, open: &[bool]) -> usize {
+        let lost = if self.lost.is_empty() {
+            0
+        } else {
+            1 + self.lost.len()
+        };
+        self.rows_before(self.groups.len(), open) + lost
+    }
+
+    /// Row `i` of the list (`i` below [`ListIndex::row_count`]).
+    fn row(&self, mut i: usize, open: &[bool]) -> Option<Row> {
+        for (group, (members, &open)) in self.groups.iter().zip(open).enumerate() {
+            if i == 0 {
+                let count = members.len();
+                return Some(Row::Header { group, count, open });
+            }
+            let shown = if open { members.len() } else { 0 };
+            if i <= shown {
+                return Some(Row::Entry(members[i - 1].2));
+            }
+            i -= 1 + shown;
+        }
+        match i {
+            _ if self.lost.is_empty() => None,
+            0 => Some(Row::LostHeader(self.lost.len())),
+            _ => self.lost.get(i - 1).map(|k| Row::Entry(k.2)),
+        }
+    }
+
+    /// The row that shows annotation `id`, if it is listed and its group is open.
+    fn row_of(&self, id: AnnotationId, open: &[bool]) -> Option<usize> {
+        let &(group, key) = self.at.get(&id)?;
+        let within = self.members(group).binary_search(&key).ok()?;
+        // The lost group (past the labels' ones) is always open.
+        let shown = open.get(group).copied().unwrap_or(true);
+        shown.then(|| self.rows_before(group, open) + 1 + within)
+    }
 }
 
 fn group_open_id(label: &LabelId) -> egui::Id {
     egui::Id::unique(("label-group-open", label.0.as_str()))
 }
 
-/// The rows: one pass over the set (no widgets), grouped by label in the set's order.
-fn list_rows(
+fn list_ui(
+    ui: &mut Ui,
     doc: &Document,
     view: &ViewState,
-    counts: &[(LabelId, usize)],
-    open: &[bool],
-) -> Vec<Row> {
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); counts.len()];
-    let mut lost = Vec::new();
-    for (index, a) in doc.set.annotations.iter().enumerate() {
-        if doc.unplaced.contains(&a.id) {
-            if a.review.is_none() {
-                lost.push(index);
-            }
-            continue;
-        }
-        if view.hidden.contains(&a.id) {
-            continue;
-        }
-        // A set has a handful of labels: a look along them beats hashing the name.
-        if let Some(g) = counts.iter().position(|(label, _)| *label == a.label) {
-            groups[g].push(index);
-        }
-    }
-    let mut rows = Vec::new();
-    for (group, members) in groups.iter().enumerate() {
-        rows.push(Row::Header {
-            group,
-            count: members.len(),
-            open: open[group],
-        });
-        if open[group] {
-            rows.extend(members.iter().map(|&i| Row::Entry(i)));
-        }
-    }
-    if !lost.is_empty() {
-        rows.push(Row::LostHeader(lost.len()));
-        rows.extend(lost.into_iter().map(Row::Entry));
-    }
-    rows
-}
-
-fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+    list: &mut ListIndex,
+    actions: &mut Vec<Action>,
+) {
     let total = doc.set.annotations.len();
     ui.label(RichText::new(format!("Annotations ({total})")).strong());
     if total == 0 {
@@ -353,26 +463,8 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
                 .unwrap_or(true)
         })
         .collect();
-    let made_for = (doc.generation, view.hidden_version, open);
-    let memory = egui::Id::unique("annotation-list-rows");
-    let rows = match ui.data(|d| d.get_temp::<Rows>(memory)) {
-        Some(kept) if kept.made_for == made_for && Arc::ptr_eq(&kept.counts, &counts) => kept.rows,
-        _ => {
-            let rows = Arc::new(list_rows(doc, view, &counts, &made_for.2));
-            ui.data_mut(|d| {
-                d.insert_temp(
-                    memory,
-                    Rows {
-                        made_for,
-                        counts: counts.clone(),
-                        rows: rows.clone(),
-                    },
-                )
-            });
-            rows
-        }
-    };
-    let annotations = &doc.set.annotations;
+    let labels: Vec<LabelId> = counts.iter().map(|(label, _)| label.clone()).collect();
+    list.update(doc, view, &labels);
 
     let line = ui.text_style_height(&egui::TextStyle::Body);
     let row_height = 2.0 * line + 6.0;
@@ -387,10 +479,7 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
         && scrolled_to != Some(selected)
     {
         ui.data_mut(|d| d.insert_temp(memory_id, selected));
-        if let Some(index) = rows
-            .iter()
-            .position(|r| matches!(r, Row::Entry(i) if annotations[*i].id == selected))
-        {
+        if let Some(index) = list.row_of(selected, &open) {
             let height = ui.available_height();
             let top = index as f32 * (row_height + spacing);
             let visible = ui
@@ -398,19 +487,24 @@ fn list_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Acti
                 .unwrap_or((0.0, height));
             if top < visible.0 || top + row_height > visible.1 {
                 // Within the scroll range (past it, egui springs back over several frames).
-                let content = rows.len() as f32 * (row_height + spacing);
+                let content = list.row_count(&open) as f32 * (row_height + spacing);
                 let max = (content - height).max(0.0);
                 area = area.vertical_scroll_offset((top - height / 3.0).clamp(0.0, max));
             }
         }
     }
-    let output = area.show_rows(ui, row_height, rows.len(), |ui, range| {
-        for row in &rows[range] {
-            match *row {
+    let output = area.show_rows(ui, row_height, list.row_count(&open), |ui, range| {
+        for row in range.filter_map(|i| list.row(i, &open)) {
+            match row {
                 Row::Header { group, count, open } => {
                     header_row_ui(ui, doc, &counts[group].0, count, open, row_height);
                 }
-                Row::Entry(i) => entry_ui(ui, doc, view, &annotations[i], row_height, actions),
+                Row::Entry(id) => match doc.set.get(id) {
+                    Some(a) => entry_ui(ui, doc, view, a, row_height, actions),
+                    None => {
+                        ui.allocate_space(vec2(ui.available_width(), row_height));
+                    }
+                },
                 Row::LostHeader(count) => lost_header_ui(ui, count, row_height, actions),
             }
         }
@@ -594,4 +688,127 @@ fn entry_ui(
             ui.weak(&a.note);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::document::tests::{paragraphs_doc, random_step};
+
+    fn labels(doc: &Document) -> Vec<LabelId> {
+        doc.set
+            .counts()
+            .into_iter()
+            .map(|(label, _)| label)
+            .collect()
+    }
+
+    /// Every row, worked out the slow way: the set in its order, grouped.
+    fn expected_rows(doc: &Document, view: &ViewState, open: &[bool]) -> Vec<Row> {
+        let labels = labels(doc);
+        let mut groups = vec![Vec::new(); labels.len()];
+        let mut lost = Vec::new();
+        for a in &doc.set.annotations {
+            if doc.unplaced.contains(&a.id) {
+                if a.review.is_none() {
+                    lost.push(a.id);
+                }
+            } else if !view.hidden.contains(&a.id)
+                && let Some(g) = labels.iter().position(|l| *l == a.label)
+            {
+                groups[g].push(a.id);
+            }
+        }
+        let mut rows = Vec::new();
+        for (group, members) in groups.iter().enumerate() {
+            let count = members.len();
+            rows.push(Row::Header {
+                group,
+                count,
+                open: open[group],
+            });
+            if open[group] {
+                rows.extend(members.iter().map(|&id| Row::Entry(id)));
+            }
+        }
+        if !lost.is_empty() {
+            rows.push(Row::LostHeader(lost.len()));
+            rows.extend(lost.into_iter().map(Row::Entry));
+        }
+        rows
+    }
+
+    /// After any sequence of edits, undos and redos, with a filter hiding some annotations
+    /// (kept up to date for what each edit touched, as the app does), the list followed change
+    /// by change shows the rows worked out from the whole set, and finds each entry's row.
+    #[test]
+    fn the_list_followed_change_by_change_shows_what_the_whole_set_says() {
+        let mut doc = paragraphs_doc(30);
+        let mut view = ViewState::default();
+        let mut list = ListIndex::default();
+        let mut next = crate::model::test_rng(0x9e37_79b9_7f4a_7c15);
+        let mut seen_lost = false;
+        for step in 0..500 {
+            let before = doc.generation;
+            random_step(&mut doc, &mut next);
+            // The filter hides annotations whose quote has an "e" in its third character.
+            let hides = |a: &Annotation| a.anchor.quote.exact.chars().nth(2) == Some('e');
+            for &id in doc
+                .changes_since(before)
+                .unwrap()
+                .iter()
+                .flat_map(|t| &t.annotations)
+            {
+                match doc.set.get(id) {
+                    Some(a) if hides(a) => view.hidden.insert(id),
+                    _ => view.hidden.remove(&id),
+                };
+            }
+            list.update(&doc, &view, &labels(&doc));
+            let open: Vec<bool> = (0..labels(&doc).len())
+                .map(|g| (g + step) % 3 != 0)
+                .collect();
+            let rows: Vec<Row> = (0..list.row_count(&open))
+                .map(|i| list.row(i, &open).expect("a row"))
+                .collect();
+            assert_eq!(rows, expected_rows(&doc, &view, &open), "step {step}");
+            assert_eq!(list.row(rows.len(), &open), None);
+            for (i, row) in rows.iter().enumerate() {
+                if let Row::Entry(id) = *row {
+                    assert_eq!(list.row_of(id, &open), Some(i), "step {step}");
+                }
+            }
+            seen_lost |= rows.iter().any(|r| matches!(r, Row::LostHeader(_)));
+        }
+        assert!(doc.set.annotations.len() > 20, "the walk built up a set");
+        assert!(!view.hidden.is_empty(), "the filter hid some");
+        assert!(seen_lost, "some annotations did not fit the article");
+    }
+
+    #[test]
+    fn another_filter_or_other_labels_start_the_list_again() {
+        let mut doc = paragraphs_doc(5);
+        let mut next = crate::model::test_rng(3);
+        while doc.set.annotations.len() < 5 {
+            random_step(&mut doc, &mut next);
+        }
+        let mut view = ViewState::default();
+        let mut list = ListIndex::default();
+        list.update(&doc, &view, &labels(&doc));
+        let open = vec![true; 3];
+        let all = list.row_count(&open);
+        // Another filter: the app works `hidden` out again and bumps its version.
+        view.hidden = doc.set.annotations.iter().map(|a| a.id).collect();
+        view.hidden_version += 1;
+        list.update(&doc, &view, &labels(&doc));
+        assert_eq!(list.row_count(&open), 3, "only the headers: {all} before");
+        // Fewer labels: fewer groups.
+        view.hidden.clear();
+        view.hidden_version += 1;
+        list.update(&doc, &view, &labels(&doc)[..1]);
+        assert_eq!(
+            list.row_count(&open[..1]),
+            1 + doc.set.annotations.count_of(&labels(&doc)[0])
+        );
+    }
 }
