@@ -311,6 +311,54 @@ fn rich_set(article: &Article, count: usize) -> AnnotationSet {
     set
 }
 
+/// A hand-edited file may repeat a tag in other case or leave blanks: it loads as an edit
+/// would have left it; a file without such tags loads as written.
+#[test]
+fn tags_load_as_an_edit_leaves_them() {
+    let article = Article::from_plain_text("one two three", "t");
+    let mut set = AnnotationSet::new(&article, "t.txt".to_owned());
+    let t = Timestamp::UNIX_EPOCH;
+    let mut messy = annotation(
+        &article,
+        AnnotationId::from_u128(1),
+        "claim",
+        0..3,
+        "",
+        t,
+        t,
+    );
+    messy.tags = vec![
+        " Money ".into(),
+        "money".into(),
+        String::new(),
+        "港口".into(),
+    ];
+    let mut tidy = annotation(
+        &article,
+        AnnotationId::from_u128(2),
+        "claim",
+        4..7,
+        "",
+        t,
+        t,
+    );
+    tidy.tags = vec!["Port".into()];
+    set.insert(messy);
+    set.insert(tidy);
+    let text = set_to_string(&set).expect("serialise");
+    let loaded = load_set_str(&text, Path::new("t.claimlens.ron")).expect("load");
+    let tags = |id: u128| {
+        loaded
+            .get(AnnotationId::from_u128(id))
+            .unwrap()
+            .tags
+            .clone()
+    };
+    assert_eq!(tags(1), ["Money", "港口"]);
+    assert_eq!(tags(2), ["Port"]);
+    assert_eq!(loaded.all_tags(), ["Money", "Port", "港口"]);
+}
+
 #[test]
 fn rich_set_round_trips_through_a_file() {
     let article = mixed_article();

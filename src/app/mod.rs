@@ -65,7 +65,21 @@ pub struct OpenJob {
     pub started: std::time::Instant,
     /// What is being opened: a file, a backup, a recovery record.
     origin: OpenOrigin,
-    rx: mpsc::Receiver<Result<document::Loaded, OpenError>>,
+    rx: mpsc::Receiver<Result<Opened, OpenError>>,
+}
+
+/// What the open worker hands over.
+enum Opened {
+    /// An article with its set, made into a document there (every anchor checked against the
+    /// article: milliseconds for a large set, which the window's frame does not pay).
+    Document {
+        doc: Box<Document>,
+        /// The path to put in the recent files list.
+        remember: PathBuf,
+    },
+    /// What it read, for the window to finish (re-reading the open article, or a set whose
+    /// article may be the open one).
+    Read(Box<document::Loaded>),
 }
 
 /// Where an open comes from, for what happens once it is installed.
@@ -1298,11 +1312,24 @@ impl App {
     ) {
         let (tx, rx) = mpsc::channel();
         let ctx = self.ctx.clone();
+        let reload = matches!(origin, OpenOrigin::Reload);
         let spawned = std::thread::Builder::new()
             .name("open".into())
             .stack_size(document::IMPORT_STACK_BYTES)
             .spawn(move || {
-                let _ = tx.send(load());
+                let opened = load().map(|loaded| match loaded {
+                    document::Loaded::Ready {
+                        article,
+                        source,
+                        set,
+                        remember,
+                    } if !reload => Opened::Document {
+                        doc: Box::new(Document::new(*article, source, set)),
+                        remember,
+                    },
+                    other => Opened::Read(Box::new(other)),
+                });
+                let _ = tx.send(opened);
                 ctx.request_repaint();
             });
         match spawned {
@@ -1339,39 +1366,14 @@ impl App {
         let path = job.path.clone();
         let origin = job.origin.clone();
         self.open_job = None;
-        let result = result.and_then(|loaded| match loaded {
-            document::Loaded::Ready {
-                article,
-                source,
-                set,
-                remember,
-            } => {
-                if matches!(origin, OpenOrigin::Reload) {
-                    self.reload_article(*article);
-                    return Ok(());
-                }
-                self.install(*article, source, set);
+        let result = result.and_then(|opened| match opened {
+            Opened::Read(read) => self.finish_read(*read),
+            Opened::Document { doc, remember } => {
+                self.install_document(*doc);
                 if !matches!(origin, OpenOrigin::Recovery { .. }) {
                     self.remember(&remember);
                 }
                 Ok(())
-            }
-            document::Loaded::SetWithoutArticle {
-                set,
-                set_path,
-                expected,
-            } => {
-                if self.doc.article.hash == set.article.content_hash {
-                    let (article, source) = (self.doc.article.clone(), self.doc.source.clone());
-                    self.install(article, source, Some((set, set_path.clone())));
-                    self.remember(&set_path);
-                    Ok(())
-                } else {
-                    Err(OpenError::ArticleMissing {
-                        set: set_path,
-                        expected,
-                    })
-                }
             }
         });
         match result {
@@ -1420,6 +1422,36 @@ impl App {
         }
     }
 
+    /// Finishes what the open worker read but did not make into a document: a re-read of the
+    /// open article, or a set whose article was not where it says (usable if the open article
+    /// has its text).
+    fn finish_read(&mut self, read: document::Loaded) -> Result<(), OpenError> {
+        match read {
+            document::Loaded::Ready { article, .. } => {
+                // Only a reload leaves an article for the window to finish.
+                self.reload_article(*article);
+                Ok(())
+            }
+            document::Loaded::SetWithoutArticle {
+                set,
+                set_path,
+                expected,
+            } => {
+                if self.doc.article.hash == set.article.content_hash {
+                    let (article, source) = (self.doc.article.clone(), self.doc.source.clone());
+                    self.install(article, source, Some((set, set_path.clone())));
+                    self.remember(&set_path);
+                    Ok(())
+                } else {
+                    Err(OpenError::ArticleMissing {
+                        set: set_path,
+                        expected,
+                    })
+                }
+            }
+        }
+    }
+
     /// Makes a freshly read article and set the open document, and tells the user if the
     /// article changed since the set was saved.
     fn install(
@@ -1428,7 +1460,11 @@ impl App {
         source: ArticleSource,
         set: Option<(crate::model::AnnotationSet, PathBuf)>,
     ) {
-        let doc = Document::new(article, source, set);
+        self.install_document(Document::new(article, source, set));
+    }
+
+    /// [`App::install`] with the document made already (by the open worker).
+    fn install_document(&mut self, doc: Document) {
         self.replace_document(doc);
         if self.doc.is_read_only() {
             let name = self.set_path_shown();

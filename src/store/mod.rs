@@ -133,8 +133,16 @@ pub fn load_set_str(text: &str, path: &Path) -> Result<AnnotationSet, StoreError
         path: path.to_owned(),
         reason,
     })?;
-    set.annotations
-        .update_all(|a| a.tags = normalize_tags(&a.tags));
+    // Tags as an edit leaves them (a hand-edited file may repeat one); the set is copied only
+    // when one needs it.
+    if set
+        .annotations
+        .iter()
+        .any(|a| !a.tags.is_empty() && normalize_tags(&a.tags) != a.tags)
+    {
+        set.annotations
+            .update_all(|a| a.tags = normalize_tags(&a.tags));
+    }
     set.sort();
     Ok(set)
 }
