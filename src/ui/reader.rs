@@ -57,6 +57,54 @@ impl LayoutKey {
     }
 }
 
+/// Watches what galleys kept across frames depend on in egui's fonts.
+///
+/// egui empties its font atlas when it fills up or its text options change (eframe learns the
+/// GPU's texture size after the first frame): galleys made before point at stale glyphs. Newly
+/// found system fonts and other text options may also change shaping, so sizes measured before
+/// stop being exact too.
+#[derive(Default)]
+pub struct FontsWatch {
+    /// Font atlas fill ratio after our last layout. Within egui's life the ratio only grows,
+    /// until egui empties the atlas: a smaller value means our galleys point at lost glyphs.
+    atlas_fill: f32,
+    discovered: usize,
+    options: Option<egui::epaint::text::TextOptions>,
+}
+
+/// What changed in egui's fonts since the last check (see [`FontsWatch`]).
+pub struct FontsChange {
+    /// Other fonts or text options: layouts may differ.
+    pub fonts_changed: bool,
+    /// The atlas was emptied: galleys kept point at lost glyphs.
+    pub atlas_emptied: bool,
+}
+
+impl FontsWatch {
+    /// Call before laying out with the galleys kept.
+    pub fn check(&mut self, ctx: &egui::Context) -> FontsChange {
+        let (fill, discovered, options) = ctx.fonts(|f| {
+            (
+                f.font_atlas_fill_ratio(),
+                f.discovered_fonts().len(),
+                *f.options(),
+            )
+        });
+        let change = FontsChange {
+            fonts_changed: discovered != self.discovered || self.options.as_ref() != Some(&options),
+            atlas_emptied: fill < self.atlas_fill,
+        };
+        self.discovered = discovered;
+        self.options = Some(options);
+        change
+    }
+
+    /// Call after the frame's layouts, to remember the atlas as they left it.
+    pub fn finish_frame(&mut self, ctx: &egui::Context) {
+        self.atlas_fill = ctx.fonts(|f| f.font_atlas_fill_ratio());
+    }
+}
+
 /// Where a slot's height comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum HeightSource {
@@ -136,11 +184,8 @@ pub struct ReaderCache {
     spans: Vec<Vec<Span>>,
     /// The paragraphs each drawn annotation has spans in.
     placed: std::collections::HashMap<AnnotationId, Range<usize>>,
-    /// Font atlas fill ratio after our last layout. Within egui's life the ratio only grows,
-    /// until egui empties the atlas: a smaller value means our galleys point at lost glyphs.
-    font_atlas_fill: f32,
-    discovered_fonts: usize,
-    text_options: Option<egui::epaint::text::TextOptions>,
+    /// What the galleys kept were laid out with.
+    fonts: FontsWatch,
     /// Screen position of the column's top-left in the last frame.
     origin: Option<Pos2>,
     /// Pointer is dragging out a selection.
@@ -186,22 +231,10 @@ impl ReaderCache {
             self.index_generation = None;
             self.view_top = None;
         }
-        let (fill, discovered, options) = ctx.fonts(|f| {
-            (
-                f.font_atlas_fill_ratio(),
-                f.discovered_fonts().len(),
-                *f.options(),
-            )
-        });
-        // egui empties its font atlas when it fills up or its text options change (eframe
-        // learns the GPU's texture size after the first frame): galleys made before point at
-        // stale glyphs. Newly found system fonts and other text options may also change
-        // shaping, so heights stop being exact too.
-        let fonts_changed =
-            discovered != self.discovered_fonts || self.text_options.as_ref() != Some(&options);
-        let atlas_emptied = fill < self.font_atlas_fill;
-        self.discovered_fonts = discovered;
-        self.text_options = Some(options);
+        let FontsChange {
+            fonts_changed,
+            atlas_emptied,
+        } = self.fonts.check(ctx);
         let heights_stale = self.key != Some(key) || fonts_changed;
         if heights_stale || atlas_emptied {
             for slot in &mut self.slots {
@@ -470,9 +503,9 @@ impl ReaderCache {
         (start..next).contains(&offset)
     }
 
-    /// Remembers the atlas fill after this frame's layouts (see `font_atlas_fill`).
+    /// Remembers the atlas fill after this frame's layouts (see [`FontsWatch`]).
     fn finish_frame(&mut self, ctx: &egui::Context) {
-        self.font_atlas_fill = ctx.fonts(|f| f.font_atlas_fill_ratio());
+        self.fonts.finish_frame(ctx);
     }
 
     /// Drops the least recently used half of the galleys (heights stay).

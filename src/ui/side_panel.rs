@@ -2,12 +2,14 @@
 //! annotations grouped by label.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ListView, ViewState};
 use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus, SortKey};
-use crate::ui::{filter, reader::elide, relations, theme};
+use crate::ui::reader::{FontsWatch, elide};
+use crate::ui::{filter, relations, theme};
 
 /// How much of a quote the list shows (the details show it whole).
 const LIST_QUOTE_CHARS: usize = 160;
@@ -307,6 +309,68 @@ pub struct ListIndex {
     lost: Vec<SortKey>,
     /// Where each listed annotation is: its group (`labels.len()` for `lost`) and its key.
     at: HashMap<AnnotationId, (usize, SortKey)>,
+    /// The rows' texts laid out in earlier frames.
+    texts: RowTexts,
+}
+
+/// The list rows' lines laid out in earlier frames. egui keeps a layout only while it is used
+/// frame after frame, and rows come back into view whenever the details above the list come
+/// and go (selecting, deleting, undoing): laying out a screenful of rows again costs most of a
+/// millisecond, a lookup here a few microseconds.
+#[derive(Default)]
+struct RowTexts {
+    galleys: HashMap<RowText, Arc<egui::Galley>>,
+    fonts: FontsWatch,
+}
+
+/// What a row's line is laid out from: the text, its font (family, size in bits), colour and
+/// width (bits), and the physical pixels per point (bits).
+type RowText = (String, egui::FontFamily, u32, egui::Color32, u32, u32);
+
+impl RowTexts {
+    /// How many lines are kept (a few screenfuls); past that all are dropped.
+    const KEPT: usize = 1024;
+
+    /// Call before the rows: drops every line if egui's fonts changed under them.
+    fn begin_frame(&mut self, ctx: &egui::Context) {
+        let change = self.fonts.check(ctx);
+        if change.fonts_changed || change.atlas_emptied {
+            self.galleys.clear();
+        }
+    }
+
+    /// Call after the rows (see [`FontsWatch::finish_frame`]).
+    fn finish_frame(&mut self, ctx: &egui::Context) {
+        self.fonts.finish_frame(ctx);
+    }
+
+    /// [`one_line`], laid out once while it stays the same.
+    fn one_line(
+        &mut self,
+        ui: &Ui,
+        text: String,
+        colour: egui::Color32,
+        width: f32,
+    ) -> Arc<egui::Galley> {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let key = (
+            text,
+            font.family,
+            font.size.to_bits(),
+            colour,
+            width.to_bits(),
+            ui.ctx().pixels_per_point().to_bits(),
+        );
+        if let Some(galley) = self.galleys.get(&key) {
+            return galley.clone();
+        }
+        if self.galleys.len() >= Self::KEPT {
+            self.galleys.clear();
+        }
+        let galley = one_line(ui, &key.0, colour, width);
+        self.galleys.insert(key, galley.clone());
+        galley
+    }
 }
 
 impl ListIndex {
@@ -493,14 +557,16 @@ fn list_ui(
             }
         }
     }
+    list.texts.begin_frame(ui.ctx());
     let output = area.show_rows(ui, row_height, list.row_count(&open), |ui, range| {
-        for row in range.filter_map(|i| list.row(i, &open)) {
+        let rows: Vec<Row> = range.filter_map(|i| list.row(i, &open)).collect();
+        for row in rows {
             match row {
                 Row::Header { group, count, open } => {
                     header_row_ui(ui, doc, &counts[group].0, count, open, row_height);
                 }
                 Row::Entry(id) => match doc.set.get(id) {
-                    Some(a) => entry_ui(ui, doc, view, a, row_height, actions),
+                    Some(a) => entry_ui(ui, doc, view, a, row_height, &mut list.texts, actions),
                     None => {
                         ui.allocate_space(vec2(ui.available_width(), row_height));
                     }
@@ -509,6 +575,7 @@ fn list_ui(
             }
         }
     });
+    list.texts.finish_frame(ui.ctx());
     let offset = output.state.clamped_offset().y;
     ui.data_mut(|d| {
         d.insert_temp(
@@ -519,16 +586,9 @@ fn list_ui(
 }
 
 /// A text laid out on one line of `width`, cut with an ellipsis.
-fn one_line(
-    ui: &Ui,
-    text: &str,
-    colour: egui::Color32,
-    width: f32,
-    italics: bool,
-) -> std::sync::Arc<egui::Galley> {
+fn one_line(ui: &Ui, text: &str, colour: egui::Color32, width: f32) -> Arc<egui::Galley> {
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let mut format = egui::TextFormat::simple(font, colour);
-    format.italics = italics;
+    let format = egui::TextFormat::simple(font, colour);
     let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format);
     job.wrap = egui::text::TextWrapping {
         max_width: width,
@@ -585,7 +645,7 @@ fn header_row_ui(
     let swatch =
         egui::Rect::from_center_size(egui::pos2(rect.left() + 20.0, mid), vec2(12.0, 12.0));
     painter.rect_filled(swatch, 3.0, theme::label_colour(labels, label));
-    let galley = one_line(ui, &name, text_colour, rect.width() - 32.0, false);
+    let galley = one_line(ui, &name, text_colour, rect.width() - 32.0);
     painter.galley(
         egui::pos2(rect.left() + 30.0, mid - galley.size().y / 2.0),
         galley,
@@ -615,6 +675,7 @@ fn entry_ui(
     view: &ViewState,
     a: &Annotation,
     height: f32,
+    texts: &mut RowTexts,
     actions: &mut Vec<Action>,
 ) {
     let selected = view.selected == Some(a.id);
@@ -649,12 +710,19 @@ fn entry_ui(
     } else {
         visuals.text_color()
     };
-    let quote = one_line(
+    // No more than fits on the row (no glyph is narrower than a quarter of the font size):
+    // egui cuts the line with an ellipsis, and text past the row's end would be shaped for
+    // nothing when rows come into view.
+    let font_size = egui::TextStyle::Body.resolve(ui.style()).size;
+    let fits = (width / (0.25 * font_size)).ceil() as usize + 2;
+    let quote = texts.one_line(
         ui,
-        &format!("“{}”", elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS)),
+        format!(
+            "“{}”",
+            elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS.min(fits))
+        ),
         colour,
         width,
-        false,
     );
     ui.painter()
         .galley(egui::pos2(x, rect.top() + 3.0), quote, colour);
@@ -668,9 +736,9 @@ fn entry_ui(
             elide(&q.suffix, 40).trim_end_matches('…')
         )
     } else {
-        format!("Note: {}", elide(&a.note, 200))
+        format!("Note: {}", elide(&a.note, fits))
     };
-    let second = one_line(ui, &second, visuals.weak_text_color(), width, false);
+    let second = texts.one_line(ui, second, visuals.weak_text_color(), width);
     ui.painter()
         .galley(egui::pos2(x, rect.top() + 3.0 + line), second, colour);
     if response.clicked() {
@@ -809,6 +877,45 @@ mod tests {
         assert_eq!(
             list.row_count(&open[..1]),
             1 + doc.set.annotations.count_of(&labels(&doc)[0])
+        );
+    }
+}
+
+#[cfg(test)]
+mod row_text_tests {
+    use super::*;
+
+    /// One frame of a headless context in which `texts` gives the line `text`.
+    fn line(ctx: &egui::Context, texts: &mut RowTexts, text: &str) -> Arc<egui::Galley> {
+        let mut galley = None;
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            texts.begin_frame(ui.ctx());
+            galley = Some(texts.one_line(ui, text.to_owned(), egui::Color32::WHITE, 200.0));
+            texts.finish_frame(ui.ctx());
+        });
+        // Headless: no renderer takes the font texture's updates.
+        output.textures_delta.clear();
+        galley.expect("laid out")
+    }
+
+    #[test]
+    fn a_row_line_is_laid_out_once_until_the_text_or_the_scale_changes() {
+        let ctx = egui::Context::default();
+        let mut texts = RowTexts::default();
+        let first = line(&ctx, &mut texts, "“The Daily Ledger”");
+        // Frames without the line in between: egui's own cache has let it go, ours has not.
+        for _ in 0..3 {
+            line(&ctx, &mut texts, "another row");
+        }
+        let again = line(&ctx, &mut texts, "“The Daily Ledger”");
+        assert!(Arc::ptr_eq(&first, &again), "laid out again");
+        let other = line(&ctx, &mut texts, "“The Daily Ledger” and more");
+        assert!(!Arc::ptr_eq(&first, &other));
+        ctx.set_pixels_per_point(2.0);
+        let sharper = line(&ctx, &mut texts, "“The Daily Ledger”");
+        assert!(
+            !Arc::ptr_eq(&first, &sharper),
+            "kept across a change of scale"
         );
     }
 }
