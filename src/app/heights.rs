@@ -248,7 +248,7 @@ impl HeightMeasurer {
     }
 
     /// Starts one measuring thread per core (at most [`MAX_THREADS`]), each at idle priority
-    /// (see [`run_when_idle`]): measuring is the only heavy work while an article opens, and it
+    /// (see [`run_when_idle`](super::priority::run_when_idle)): measuring is the only heavy work while an article opens, and it
     /// runs on whatever the UI thread leaves.
     fn spawn(&self) -> Option<Workers> {
         let threads = std::thread::available_parallelism()
@@ -262,7 +262,7 @@ impl HeightMeasurer {
             let spawned = std::thread::Builder::new()
                 .name(format!("measure heights {k}"))
                 .spawn(move || {
-                    run_when_idle();
+                    super::priority::run_when_idle();
                     serve(&request_rx, &batches)
                 });
             match spawned {
@@ -278,24 +278,6 @@ impl HeightMeasurer {
             requests,
             batches: batch_rx,
         })
-    }
-}
-
-/// Puts the calling thread at idle priority where the system has one (Linux `SCHED_IDLE`): it
-/// then runs only on a core nothing else wants, so measuring never delays a frame, however many
-/// cores it uses. Elsewhere the thread keeps normal priority.
-fn run_when_idle() {
-    #[cfg(target_os = "linux")]
-    {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: plain system call on the calling thread (pid 0) with a valid parameter.
-        let result = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
-        if result != 0 {
-            log::debug!(
-                "measuring heights at normal priority: {}",
-                std::io::Error::last_os_error()
-            );
-        }
     }
 }
 

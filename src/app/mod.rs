@@ -12,6 +12,7 @@ pub mod heights;
 mod labels;
 mod others;
 pub mod presets;
+mod priority;
 pub mod recovery;
 pub mod saving;
 

@@ -162,6 +162,7 @@ impl Autosaver {
         std::thread::Builder::new()
             .name("autosave".into())
             .spawn(move || {
+                super::priority::run_behind_the_ui();
                 while let Ok(first) = rx.recv() {
                     // A burst of changes: only the last job per record counts.
                     let mut jobs = vec![first];

@@ -50,6 +50,7 @@ impl Saver {
         let thread = std::thread::Builder::new()
             .name("save".into())
             .spawn(move || {
+                super::priority::run_behind_the_ui();
                 for request in rx {
                     done(write(request));
                 }
