@@ -32,7 +32,9 @@ pub enum ArticleSource {
 
 /// An article, the set annotating it, and its history.
 pub struct Document {
-    pub article: Article,
+    /// Shared with the threads that measure its paragraphs (a 5 MB article is not copied for
+    /// them).
+    pub article: Arc<Article>,
     pub source: ArticleSource,
     /// Shared with a save or an autosave under way, which write this copy while the analyst
     /// works on: change it through [`Document::set_mut`] (a change while a save still holds
@@ -59,10 +61,11 @@ pub struct Document {
 
 impl Document {
     pub fn new(
-        article: Article,
+        article: impl Into<Arc<Article>>,
         source: ArticleSource,
         set: Option<(AnnotationSet, PathBuf)>,
     ) -> Self {
+        let article: Arc<Article> = article.into();
         let (set, set_path) = match set {
             Some((set, path)) => (set, Some(path)),
             None => (AnnotationSet::new(&article, String::new()), None),

@@ -109,8 +109,6 @@ impl Run {
 pub struct HeightMeasurer {
     ctx: egui::Context,
     workers: Option<Workers>,
-    /// The article the thread was last given (cloned once per article).
-    article: Option<Arc<Article>>,
     /// The number of discovered fonts and the text options the thread's fonts were made for.
     fonts_made_for: Option<(usize, TextOptions)>,
     run: Option<Run>,
@@ -121,16 +119,9 @@ impl HeightMeasurer {
         Self {
             ctx,
             workers: None,
-            article: None,
             fonts_made_for: None,
             run: None,
         }
-    }
-
-    /// Forgets the article the thread was given, so the next [`Self::sync`] sends the open one
-    /// (call when the document or its article is replaced).
-    pub fn forget_article(&mut self) {
-        self.article = None;
     }
 
     /// Hands every batch that arrived since the last call to `reader` (batches of an earlier run
@@ -156,7 +147,7 @@ impl HeightMeasurer {
     /// Starts a run if the reader's layout generation is not the one being measured (another
     /// article, layout key, fonts or text options): the current run, if any, is abandoned. Call
     /// once per frame, after the reader ran.
-    pub fn sync(&mut self, reader: &ReaderCache, article: &Article) {
+    pub fn sync(&mut self, reader: &ReaderCache, article: &Arc<Article>) {
         let Some(target) = reader.measure_target() else {
             return;
         };
@@ -167,19 +158,6 @@ impl HeightMeasurer {
         {
             return;
         }
-        let article = match &self.article {
-            Some(given)
-                if given.hash == article.hash
-                    && given.paragraphs.len() == article.paragraphs.len() =>
-            {
-                given.clone()
-            }
-            _ => {
-                let given = Arc::new(article.clone());
-                self.article = Some(given.clone());
-                given
-            }
-        };
         if self.workers.is_none() {
             // New threads have no fonts yet.
             self.fonts_made_for = None;

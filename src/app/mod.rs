@@ -1090,10 +1090,9 @@ impl App {
     fn reload_article(&mut self, article: crate::model::Article) {
         self.commit_note_draft();
         let same = article.hash == self.doc.article.hash;
-        self.doc.article = article;
+        self.doc.article = article.into();
         self.doc.refresh();
         self.reader = ui::reader::ReaderCache::default();
-        self.heights.forget_article();
         self.view.selection = None;
         self.view.find = None;
         self.article_stamp = self.doc.article_path().map(file_stamp);
@@ -1457,7 +1456,7 @@ impl App {
     /// article changed since the set was saved.
     fn install(
         &mut self,
-        article: crate::model::Article,
+        article: impl Into<Arc<crate::model::Article>>,
         source: ArticleSource,
         set: Option<(crate::model::AnnotationSet, PathBuf)>,
     ) {
@@ -1597,7 +1596,6 @@ impl App {
         self.view.flash = None;
         self.view.scroll_to = Some(0);
         self.reader = ui::reader::ReaderCache::default();
-        self.heights.forget_article();
     }
 
     fn remember(&mut self, path: &Path) {
