@@ -384,6 +384,31 @@ fn clicking_a_list_entry_selects_and_clicking_a_highlight_selects_its_entry() {
     assert_eq!(h.state().view.selected, Some(id));
 }
 
+/// Opening a file builds the document and its highlight index on the open worker: the
+/// highlights of the set found beside the article are there to click once it is open.
+#[test]
+fn highlights_of_a_set_opened_with_its_article_can_be_clicked() {
+    let dir = tempfile::tempdir().unwrap();
+    let article = dir.path().join("story.txt");
+    std::fs::write(&article, claimlens::app::SAMPLE_TEXT).unwrap();
+    let mut h = harness_with(Some(article.clone()), Arc::default());
+    mark(&mut h, "Hong Kong-based geopolitical analyst", Key::Num2);
+    let id = h.state().view.selected.unwrap();
+    h.state_mut().push(claimlens::app::Action::SaveTo(
+        dir.path().join("story.txt.claimlens.ron"),
+    ));
+    wait_for_saves(&mut h);
+
+    h.state_mut()
+        .push(claimlens::app::Action::Open(article.clone()));
+    wait_for_open(&mut h);
+    assert_eq!(h.state().doc.set.annotations.len(), 1, "the set came along");
+    assert_eq!(h.state().view.selected, None, "a fresh document");
+    let inside = offset_of(&h, "geopolitical");
+    click_article(&mut h, inside + 2);
+    assert_eq!(h.state().view.selected, Some(id));
+}
+
 #[test]
 fn a_broken_set_file_gives_a_clear_message_and_keeps_the_open_work() {
     let dir = tempfile::tempdir().unwrap();

@@ -72,9 +72,12 @@ pub struct OpenJob {
 /// What the open worker hands over.
 enum Opened {
     /// An article with its set, made into a document there (every anchor checked against the
-    /// article: milliseconds for a large set, which the window's frame does not pay).
+    /// article) with its highlight index: milliseconds each for a large set, which the
+    /// window's frame does not pay.
     Document {
         doc: Box<Document>,
+        /// Its highlights, paragraph by paragraph, for the reader.
+        index: ui::reader::HighlightIndex,
         /// The path to put in the recent files list.
         remember: PathBuf,
     },
@@ -1323,10 +1326,15 @@ impl App {
                         source,
                         set,
                         remember,
-                    } if !reload => Opened::Document {
-                        doc: Box::new(Document::new(*article, source, set)),
-                        remember,
-                    },
+                    } if !reload => {
+                        let doc = Document::new(*article, source, set);
+                        let index = ui::reader::HighlightIndex::new(&doc);
+                        Opened::Document {
+                            doc: Box::new(doc),
+                            index,
+                            remember,
+                        }
+                    }
                     other => Opened::Read(Box::new(other)),
                 });
                 let _ = tx.send(opened);
@@ -1368,8 +1376,13 @@ impl App {
         self.open_job = None;
         let result = result.and_then(|opened| match opened {
             Opened::Read(read) => self.finish_read(*read),
-            Opened::Document { doc, remember } => {
+            Opened::Document {
+                doc,
+                index,
+                remember,
+            } => {
                 self.install_document(*doc);
+                self.reader.adopt_index(index);
                 if !matches!(origin, OpenOrigin::Recovery { .. }) {
                     self.remember(&remember);
                 }

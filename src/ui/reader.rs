@@ -150,6 +150,156 @@ struct Span {
     label_bit: u64,
 }
 
+/// Where the highlights are, paragraph by paragraph: what the reader paints behind the text,
+/// the highlight map's marks, and which annotations are linked. Built from the whole set once
+/// (on the open worker for a file, see [`HighlightIndex::new`]) and then brought up to date
+/// change by change.
+#[derive(Default)]
+pub struct HighlightIndex {
+    /// `Document::generation` the index was built for.
+    generation: Option<u64>,
+    spans: Vec<Vec<Span>>,
+    /// The paragraphs each drawn annotation has spans in.
+    placed: std::collections::HashMap<AnnotationId, Range<usize>>,
+    /// For each annotation with relations, the annotations at their other ends.
+    related: std::collections::HashMap<AnnotationId, Vec<AnnotationId>>,
+    /// For the highlight map: each paragraph where highlights start, with their labels (bit `i`
+    /// for the label set's `i`-th label), in paragraph order.
+    map_marks: Vec<(usize, u64)>,
+}
+
+impl HighlightIndex {
+    /// The index of `doc` as it is: one pass over the set. Plain data, so a worker thread can
+    /// build it (milliseconds for 10,000 annotations) and hand it to the reader with
+    /// [`ReaderCache::adopt_index`].
+    pub fn new(doc: &Document) -> Self {
+        let mut index = Self::default();
+        index.rebuild(doc);
+        index
+    }
+
+    /// Splits every drawable annotation into per-paragraph spans and assigns underline layers.
+    fn rebuild(&mut self, doc: &Document) {
+        let n = doc.article.paragraphs.len();
+        self.spans = vec![Vec::new(); n];
+        self.placed.clear();
+        for annotation in &doc.set.annotations {
+            if !doc.unplaced.contains(&annotation.id) {
+                self.add_spans(doc, annotation);
+            }
+        }
+        self.map_marks.clear();
+        for index in 0..n {
+            if !self.spans[index].is_empty() {
+                self.settle_paragraph(index);
+            }
+        }
+        self.rebuild_related(doc);
+        self.generation = Some(doc.generation);
+    }
+
+    /// Brings the index up to date with `changes` (what changed since it was built, see
+    /// [`Document::changes_since`]): only the paragraphs of the annotations touched are
+    /// redone, so adding or removing a highlight costs the same in any article.
+    fn update(&mut self, doc: &Document, changes: &[&crate::model::Touched]) {
+        let mut paragraphs: Vec<usize> = Vec::new();
+        let mut relations = false;
+        for touched in changes {
+            relations |= touched.relations;
+            for &id in &touched.annotations {
+                if let Some(old) = self.placed.remove(&id) {
+                    for index in old.clone() {
+                        self.spans[index].retain(|s| s.id != id);
+                    }
+                    paragraphs.extend(old);
+                }
+                if let Some(annotation) = doc.set.get(id)
+                    && !doc.unplaced.contains(&id)
+                {
+                    paragraphs.extend(self.add_spans(doc, annotation));
+                }
+            }
+        }
+        paragraphs.sort_unstable();
+        paragraphs.dedup();
+        for index in paragraphs {
+            self.settle_paragraph(index);
+        }
+        if relations {
+            self.rebuild_related(doc);
+        }
+        self.generation = Some(doc.generation);
+    }
+
+    /// Adds `annotation`'s spans to the paragraphs it touches (unsorted, layers not set);
+    /// returns those paragraphs.
+    fn add_spans(&mut self, doc: &Document, annotation: &crate::model::Annotation) -> Range<usize> {
+        let article = &doc.article;
+        let p = annotation.anchor.position;
+        let colour = theme::label_colour(&doc.set.labels, &annotation.label);
+        let label_bit = 1 << doc.set.labels.order_of(&annotation.label).min(63);
+        let touching = article.paragraphs_touching(p.range());
+        for index in touching.clone() {
+            let para = &article.paragraphs[index].chars;
+            let start = p.start.max(para.start) - para.start;
+            let end = p.end.min(para.end) - para.start;
+            self.spans[index].push(Span {
+                id: annotation.id,
+                local: start..end,
+                colour,
+                layer: 0,
+                label_bit: if index == touching.start {
+                    label_bit
+                } else {
+                    0
+                },
+            });
+        }
+        self.placed.insert(annotation.id, touching.clone());
+        touching
+    }
+
+    /// Orders paragraph `index`'s spans by start, gives each the lowest underline layer not
+    /// taken by an overlapping earlier one, and updates the paragraph's highlight-map mark.
+    fn settle_paragraph(&mut self, index: usize) {
+        let spans = &mut self.spans[index];
+        spans.sort_by_key(|s| (s.local.start, std::cmp::Reverse(s.local.end), s.id));
+        let mut layer_ends: Vec<usize> = Vec::new();
+        let mut mask = 0;
+        for span in spans.iter_mut() {
+            span.layer = match layer_ends.iter().position(|&end| end <= span.local.start) {
+                Some(free) => {
+                    layer_ends[free] = span.local.end;
+                    free
+                }
+                None => {
+                    layer_ends.push(span.local.end);
+                    layer_ends.len() - 1
+                }
+            };
+            mask |= span.label_bit;
+        }
+        let at = self.map_marks.partition_point(|&(p, _)| p < index);
+        let present = self.map_marks.get(at).is_some_and(|&(p, _)| p == index);
+        match (present, mask) {
+            (true, 0) => {
+                self.map_marks.remove(at);
+            }
+            (true, _) => self.map_marks[at].1 = mask,
+            (false, 0) => {}
+            (false, _) => self.map_marks.insert(at, (index, mask)),
+        }
+    }
+
+    fn rebuild_related(&mut self, doc: &Document) {
+        self.related.clear();
+        for r in &doc.set.relations {
+            self.related.entry(r.from).or_default().push(r.to);
+            self.related.entry(r.to).or_default().push(r.from);
+        }
+    }
+}
+
 /// The reader's own cache of layouts and highlight index. Owned by the app, reset when another
 /// document opens.
 #[derive(Default)]
@@ -179,11 +329,8 @@ pub struct ReaderCache {
     para_starts: Vec<usize>,
     /// Each paragraph's block kind (it decides indent and space above).
     kinds: Vec<BlockKind>,
-    /// `Document::generation` the highlight index was built for.
-    index_generation: Option<u64>,
-    spans: Vec<Vec<Span>>,
-    /// The paragraphs each drawn annotation has spans in.
-    placed: std::collections::HashMap<AnnotationId, Range<usize>>,
+    /// Where the highlights are, paragraph by paragraph.
+    index: HighlightIndex,
     /// What the galleys kept were laid out with.
     fonts: FontsWatch,
     /// Screen position of the column's top-left in the last frame.
@@ -198,20 +345,20 @@ pub struct ReaderCache {
     pub laid_out_last_frame: usize,
     /// Other analysts' annotations, drawn as outlines.
     outlines: crate::ui::outlines::OutlineIndex,
-    /// For each annotation with relations, the annotations at their other ends (rebuilt with
-    /// the highlight index).
-    related: std::collections::HashMap<AnnotationId, Vec<AnnotationId>>,
     /// The highlight under the pointer in the last frame: it and its related highlights are
     /// emphasised.
     hovered: Option<AnnotationId>,
-    /// For the highlight map: each paragraph where highlights start, with their labels (bit `i`
-    /// for the label set's `i`-th label), in paragraph order. Rebuilt with the highlight index.
-    map_marks: Vec<(usize, u64)>,
     /// Scroll the reader to this offset (points from the content's top) in the next frame.
     scroll_request: Option<f32>,
 }
 
 impl ReaderCache {
+    /// Takes `index` as the highlight index (built elsewhere, see [`HighlightIndex::new`]); it
+    /// is used if it was built for the document the reader shows, else built again.
+    pub fn adopt_index(&mut self, index: HighlightIndex) {
+        self.index = index;
+    }
+
     /// Gets ready for a frame with `key`; tells whether the paragraphs' tops changed.
     fn prepare(&mut self, ctx: &egui::Context, doc: &Document, key: LayoutKey) -> bool {
         self.frame += 1;
@@ -228,7 +375,6 @@ impl ReaderCache {
             self.kinds = doc.article.paragraphs.iter().map(|p| p.kind).collect();
             self.key = None;
             self.header = None;
-            self.index_generation = None;
             self.view_top = None;
         }
         let FontsChange {
@@ -263,10 +409,10 @@ impl ReaderCache {
             self.key = Some(key);
             self.tops_dirty = true;
         }
-        if self.index_generation != Some(doc.generation) {
-            match self.index_generation.and_then(|g| doc.changes_since(g)) {
-                Some(changes) => self.update_index(doc, &changes),
-                None => self.rebuild_index(doc),
+        if self.index.generation != Some(doc.generation) {
+            match self.index.generation.and_then(|g| doc.changes_since(g)) {
+                Some(changes) => self.index.update(doc, &changes),
+                None => self.index.rebuild(doc),
             }
         }
         if self.tops_dirty {
@@ -526,132 +672,15 @@ impl ReaderCache {
         }
     }
 
-    /// Splits every drawable annotation into per-paragraph spans and assigns underline layers.
-    fn rebuild_index(&mut self, doc: &Document) {
-        let n = doc.article.paragraphs.len();
-        self.spans = vec![Vec::new(); n];
-        self.placed.clear();
-        for annotation in &doc.set.annotations {
-            if !doc.unplaced.contains(&annotation.id) {
-                self.add_spans(doc, annotation);
-            }
-        }
-        self.map_marks.clear();
-        for index in 0..n {
-            if !self.spans[index].is_empty() {
-                self.settle_paragraph(index);
-            }
-        }
-        self.rebuild_related(doc);
-        self.index_generation = Some(doc.generation);
-    }
-
-    /// Brings the index up to date with `changes` (what changed since it was built, see
-    /// [`Document::changes_since`]): only the paragraphs of the annotations touched are
-    /// redone, so adding or removing a highlight costs the same in any article.
-    fn update_index(&mut self, doc: &Document, changes: &[&crate::model::Touched]) {
-        let mut paragraphs: Vec<usize> = Vec::new();
-        let mut relations = false;
-        for touched in changes {
-            relations |= touched.relations;
-            for &id in &touched.annotations {
-                if let Some(old) = self.placed.remove(&id) {
-                    for index in old.clone() {
-                        self.spans[index].retain(|s| s.id != id);
-                    }
-                    paragraphs.extend(old);
-                }
-                if let Some(annotation) = doc.set.get(id)
-                    && !doc.unplaced.contains(&id)
-                {
-                    paragraphs.extend(self.add_spans(doc, annotation));
-                }
-            }
-        }
-        paragraphs.sort_unstable();
-        paragraphs.dedup();
-        for index in paragraphs {
-            self.settle_paragraph(index);
-        }
-        if relations {
-            self.rebuild_related(doc);
-        }
-        self.index_generation = Some(doc.generation);
-    }
-
-    /// Adds `annotation`'s spans to the paragraphs it touches (unsorted, layers not set);
-    /// returns those paragraphs.
-    fn add_spans(&mut self, doc: &Document, annotation: &crate::model::Annotation) -> Range<usize> {
-        let article = &doc.article;
-        let p = annotation.anchor.position;
-        let colour = theme::label_colour(&doc.set.labels, &annotation.label);
-        let label_bit = 1 << doc.set.labels.order_of(&annotation.label).min(63);
-        let touching = article.paragraphs_touching(p.range());
-        for index in touching.clone() {
-            let para = &article.paragraphs[index].chars;
-            let start = p.start.max(para.start) - para.start;
-            let end = p.end.min(para.end) - para.start;
-            self.spans[index].push(Span {
-                id: annotation.id,
-                local: start..end,
-                colour,
-                layer: 0,
-                label_bit: if index == touching.start {
-                    label_bit
-                } else {
-                    0
-                },
-            });
-        }
-        self.placed.insert(annotation.id, touching.clone());
-        touching
-    }
-
-    /// Orders paragraph `index`'s spans by start, gives each the lowest underline layer not
-    /// taken by an overlapping earlier one, and updates the paragraph's highlight-map mark.
-    fn settle_paragraph(&mut self, index: usize) {
-        let spans = &mut self.spans[index];
-        spans.sort_by_key(|s| (s.local.start, std::cmp::Reverse(s.local.end), s.id));
-        let mut layer_ends: Vec<usize> = Vec::new();
-        let mut mask = 0;
-        for span in spans.iter_mut() {
-            span.layer = match layer_ends.iter().position(|&end| end <= span.local.start) {
-                Some(free) => {
-                    layer_ends[free] = span.local.end;
-                    free
-                }
-                None => {
-                    layer_ends.push(span.local.end);
-                    layer_ends.len() - 1
-                }
-            };
-            mask |= span.label_bit;
-        }
-        let at = self.map_marks.partition_point(|&(p, _)| p < index);
-        let present = self.map_marks.get(at).is_some_and(|&(p, _)| p == index);
-        match (present, mask) {
-            (true, 0) => {
-                self.map_marks.remove(at);
-            }
-            (true, _) => self.map_marks[at].1 = mask,
-            (false, 0) => {}
-            (false, _) => self.map_marks.insert(at, (index, mask)),
-        }
-    }
-
-    fn rebuild_related(&mut self, doc: &Document) {
-        self.related.clear();
-        for r in &doc.set.relations {
-            self.related.entry(r.from).or_default().push(r.to);
-            self.related.entry(r.to).or_default().push(r.from);
-        }
-    }
-
     /// The annotation whose links are shown (the hovered one, else the selected one) and the
     /// annotations related to it.
     fn focus(&self, view: &ViewState) -> Option<(AnnotationId, &[AnnotationId])> {
         let focus = self.hovered.or(view.selected)?;
-        let related = self.related.get(&focus).map_or(&[][..], Vec::as_slice);
+        let related = self
+            .index
+            .related
+            .get(&focus)
+            .map_or(&[][..], Vec::as_slice);
         Some((focus, related))
     }
 
@@ -664,7 +693,7 @@ impl ReaderCache {
         let Some(local) = offset.checked_sub(para_start) else {
             return Vec::new();
         };
-        let mut hits: Vec<&Span> = self.spans[index]
+        let mut hits: Vec<&Span> = self.index.spans[index]
             .iter()
             .filter(|s| s.local.contains(&local))
             .collect();
@@ -990,7 +1019,7 @@ fn highlight_map_ui(
     let row_height = 2.0;
     let rows = (rect.height() / row_height).ceil() as usize;
     let mut masks = vec![0u64; rows];
-    for &(paragraph, mask) in &cache.map_marks {
+    for &(paragraph, mask) in &cache.index.map_marks {
         let Some(&top) = cache.tops.get(paragraph) else {
             continue;
         };
@@ -1109,7 +1138,7 @@ fn paint(
         visible_chars.end = visible_chars.end.max(para.end);
         let top = cache.text_origin(index, origin);
         block_decoration(painter, cache, doc, index, top, &galley, view.dark);
-        let spans = &cache.spans[index];
+        let spans = &cache.index.spans[index];
 
         for span in spans {
             let fill = match flash {
@@ -1682,23 +1711,30 @@ mod tests {
     fn the_index_followed_change_by_change_equals_a_rebuilt_one() {
         let mut doc = crate::app::document::tests::paragraphs_doc(40);
         let mut followed = ReaderCache::default();
-        followed.rebuild_index(&doc);
+        followed.index.rebuild(&doc);
         let mut next = crate::model::test_rng(0x2545_f491_4f6c_dd1d);
         for step in 0..400 {
             crate::app::document::tests::random_step(&mut doc, &mut next);
             let changes = doc
-                .changes_since(followed.index_generation.unwrap())
+                .changes_since(followed.index.generation.unwrap())
                 .expect("every change is logged");
-            followed.update_index(&doc, &changes);
+            followed.index.update(&doc, &changes);
             let mut rebuilt = ReaderCache::default();
-            rebuilt.rebuild_index(&doc);
-            assert_eq!(followed.spans, rebuilt.spans, "step {step}");
-            assert_eq!(followed.placed, rebuilt.placed, "step {step}");
-            assert_eq!(followed.map_marks, rebuilt.map_marks, "step {step}");
+            rebuilt.index.rebuild(&doc);
+            assert_eq!(followed.index.spans, rebuilt.index.spans, "step {step}");
+            assert_eq!(followed.index.placed, rebuilt.index.placed, "step {step}");
+            assert_eq!(
+                followed.index.map_marks, rebuilt.index.map_marks,
+                "step {step}"
+            );
         }
         assert!(doc.set.annotations.len() > 20, "the walk built up a set");
         assert!(
-            followed.spans.iter().any(|s| s.iter().any(|s| s.layer > 0)),
+            followed
+                .index
+                .spans
+                .iter()
+                .any(|s| s.iter().any(|s| s.layer > 0)),
             "some highlights overlap"
         );
     }
