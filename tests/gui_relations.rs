@@ -245,6 +245,20 @@ fn the_filter_narrows_the_list_and_dims_other_highlights() {
     let new = h.state().view.selected.unwrap();
     assert!(!h.state().view.hidden.contains(&new));
     assert_eq!(h.state().view.hidden.len(), 3);
+    // Only what an edit touched is looked at again: a new one that does not match is hidden,
+    // and undoing it takes it out again.
+    mark(&mut h, "Huawei", Key::Num1);
+    let other = h.state().view.selected.unwrap();
+    assert!(h.state().view.hidden.contains(&other));
+    h.get_by_label("Showing 1 of 5 annotations");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert!(
+        !h.state().view.hidden.contains(&other),
+        "gone with the undo"
+    );
+    assert_eq!(h.state().view.hidden.len(), 3);
+    h.get_by_label("Showing 1 of 4 annotations");
 }
 
 #[test]
