@@ -93,10 +93,6 @@ impl Annotations {
         self.index_of(id).map(|i| &*self.items[i])
     }
 
-    pub fn contains(&self, id: AnnotationId) -> bool {
-        self.keys.contains_key(&id)
-    }
-
     /// Where the annotation with `id` is in the canonical order.
     pub fn index_of(&self, id: AnnotationId) -> Option<usize> {
         let key = self.keys.get(&id)?;
@@ -112,11 +108,6 @@ impl Annotations {
     /// How many annotations carry `label`.
     pub fn count_of(&self, label: &LabelId) -> usize {
         self.per_label.get(label).copied().unwrap_or(0)
-    }
-
-    /// Every label some annotation carries, with how many carry it (in no particular order).
-    pub fn labels_used(&self) -> impl Iterator<Item = (&LabelId, usize)> {
-        self.per_label.iter().map(|(l, n)| (l, *n))
     }
 
     /// How many annotations wait for review after re-anchoring.
@@ -197,12 +188,6 @@ impl Annotations {
             change(Arc::make_mut(a));
         }
         *self = Self::from_shared(items);
-    }
-
-    /// Keeps only the annotations `keep` says yes to.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Annotation) -> bool) {
-        let items = std::mem::take(&mut self.items);
-        *self = Self::from_shared(items.into_iter().filter(|a| keep(a)).collect());
     }
 
     /// Keeps the first `len` annotations (in canonical order).
@@ -343,7 +328,7 @@ mod tests {
                 v.iter().filter(|b| b.label == a.label).count()
             );
         }
-        assert_eq!(all.labels_used().map(|(_, n)| n).sum::<usize>(), v.len());
+        assert_eq!(all.per_label.values().sum::<usize>(), v.len());
         assert_eq!(
             all.in_review(),
             v.iter().filter(|a| a.review.is_some()).count()
