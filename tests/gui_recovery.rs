@@ -117,7 +117,9 @@ fn unsaved_work_survives_a_crash_and_is_restored_exactly() {
     h.get_by_label_contains("2 annotations · set: never saved");
     h.get_by_label_contains("story.txt");
     h.get_by_label("Restore").click();
-    h.run();
+    // One frame takes the click and starts the open; `run` would step through the
+    // spinner's frames until its step limit if the open worker is slow (a busy machine).
+    h.step();
     wait_for_open(&mut h);
     let state = h.state();
     assert!(state.recoveries.is_empty());
@@ -231,7 +233,9 @@ fn a_damaged_set_offers_its_newest_good_backup_and_saving_keeps_the_damaged_file
     );
 
     h.get_by_label_contains("Open the backup of").click();
-    h.run();
+    // One frame takes the click and starts the open; `run` would step through the
+    // spinner's frames until its step limit if the open worker is slow (a busy machine).
+    h.step();
     wait_for_open(&mut h);
     assert!(h.state().message.is_none());
     let state = h.state();
@@ -276,7 +280,9 @@ fn an_article_changed_on_disk_is_noticed_read_again_and_the_set_reanchored() {
     );
 
     h.get_by_label("Read it again and re-anchor").click();
-    h.run();
+    // One frame takes the click and starts the open; `run` would step through the
+    // spinner's frames until its step limit if the open worker is slow (a busy machine).
+    h.step();
     wait_for_open(&mut h);
     let state = h.state();
     assert!(state.doc.article.text.starts_with("Correction:"));
