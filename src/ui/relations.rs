@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use egui::{RichText, Ui};
+use egui::{RichText, Sense, Ui};
 
 use crate::app::{Action, Document, ViewState};
-use crate::model::{Annotation, AnnotationId, claim_tree};
+use crate::model::{Annotation, AnnotationId, ClaimTree, claim_tree};
 use crate::ui::{reader::elide, theme};
 
 /// The selected annotation's links as sentences: "attributed to Source “…”", "Denial “…”
@@ -88,14 +88,50 @@ fn reveal(doc: &Document, id: AnnotationId) -> Action {
     }
 }
 
-/// Claims with their sources and denials. Entries the filter hides are left out; a claim stays
-/// when anything under it matches.
-pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
-    // Built once per change of the set.
-    let tree =
-        crate::ui::per_generation(ui, doc, "claim-tree", |doc| Arc::new(claim_tree(&doc.set)));
+/// One row of the claim tree. Every row is one line of the same height, so only the rows in
+/// view are built: the tree costs the same per frame with 10 claims or 10,000.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum TreeRow {
+    /// A claim; a click on the triangle (if it has sources or denials) opens or closes it.
+    Claim {
+        id: AnnotationId,
+        open: bool,
+        children: bool,
+        no_source: bool,
+    },
+    /// A source, denial or issuer under a claim, `depth` steps in.
+    Entry {
+        id: AnnotationId,
+        role: &'static str,
+        depth: u8,
+    },
+    /// "Not linked to a claim (N)", opening or closing the entries after it.
+    LooseHeader {
+        count: usize,
+        open: bool,
+    },
+    Loose(AnnotationId),
+    Message(&'static str),
+}
+
+/// Which claims (and whether the unlinked group) the analyst closed, with a version bumped on
+/// every change so that the rows know when to be worked out again.
+#[derive(Clone, Default)]
+struct Closed {
+    version: u64,
+    claims: std::collections::HashSet<AnnotationId>,
+    loose: bool,
+}
+
+fn closed_id() -> egui::Id {
+    egui::Id::unique("claim-tree-closed")
+}
+
+/// The tree's rows. A claim is left out when the filter hides it and everything under it; under
+/// a claim that stays every entry shows (those the filter hides dimmed, see `tree_entry_ui`).
+fn tree_rows(tree: &ClaimTree, view: &ViewState, closed: &Closed) -> Vec<TreeRow> {
     let shown = |id: &AnnotationId| !view.hidden.contains(id);
-    let mut any = false;
+    let mut rows = Vec::new();
     for node in &tree.claims {
         let visible = shown(&node.claim)
             || node.sources.iter().any(shown)
@@ -106,64 +142,165 @@ pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
         if !visible {
             continue;
         }
-        any = true;
-        let id = ui.make_persistent_id(("claim-node", node.claim.0));
-        let has_children = !node.sources.is_empty() || !node.denials.is_empty();
-        let state =
-            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, true);
-        let mut header = |ui: &mut Ui| {
-            tree_entry_ui(ui, doc, view, node.claim, "", actions);
-            if node.sources.is_empty() {
-                ui.label(
-                    RichText::new("no source")
-                        .small()
-                        .color(ui.visuals().warn_fg_color),
-                )
-                .on_hover_text("Nobody is named for this claim: link a source with L");
+        let open = !closed.claims.contains(&node.claim);
+        rows.push(TreeRow::Claim {
+            id: node.claim,
+            open,
+            children: !node.sources.is_empty() || !node.denials.is_empty(),
+            no_source: node.sources.is_empty(),
+        });
+        if !open {
+            continue;
+        }
+        for &id in &node.sources {
+            rows.push(TreeRow::Entry {
+                id,
+                role: "from",
+                depth: 1,
+            });
+        }
+        for denial in &node.denials {
+            rows.push(TreeRow::Entry {
+                id: denial.denial,
+                role: "denied by",
+                depth: 1,
+            });
+            for &id in &denial.issuers {
+                rows.push(TreeRow::Entry {
+                    id,
+                    role: "issued by",
+                    depth: 2,
+                });
             }
-        };
-        if has_children {
-            state.show_header(ui, header).body(|ui| {
-                for &source in &node.sources {
-                    tree_entry_ui(ui, doc, view, source, "from", actions);
-                }
-                for denial in &node.denials {
-                    tree_entry_ui(ui, doc, view, denial.denial, "denied by", actions);
-                    ui.indent(("issuers", denial.denial.0), |ui| {
-                        for &issuer in &denial.issuers {
-                            tree_entry_ui(ui, doc, view, issuer, "issued by", actions);
-                        }
-                    });
-                }
-            });
-        } else {
-            ui.horizontal(|ui| {
-                ui.add_space(ui.spacing().indent);
-                header(ui);
-            });
         }
     }
     if tree.claims.is_empty() {
-        ui.weak("No claims yet. Mark a claim (1), then link its source and denials with L.");
-    } else if !any {
-        ui.weak("No claim matches the filter.");
+        rows.push(TreeRow::Message(
+            "No claims yet. Mark a claim (1), then link its source and denials with L.",
+        ));
+    } else if rows.is_empty() {
+        rows.push(TreeRow::Message("No claim matches the filter."));
     }
-    let loose: Vec<AnnotationId> = tree
-        .unattached
-        .iter()
-        .copied()
-        .filter(|id| shown(id))
-        .collect();
+    let loose: Vec<AnnotationId> = tree.unattached.iter().copied().filter(shown).collect();
     if !loose.is_empty() {
-        ui.separator();
-        egui::CollapsingHeader::new(format!("Not linked to a claim ({})", loose.len()))
-            .id_salt("unattached")
-            .default_open(true)
-            .show(ui, |ui| {
-                for id in loose {
-                    tree_entry_ui(ui, doc, view, id, "", actions);
+        rows.push(TreeRow::LooseHeader {
+            count: loose.len(),
+            open: !closed.loose,
+        });
+        if !closed.loose {
+            rows.extend(loose.into_iter().map(TreeRow::Loose));
+        }
+    }
+    rows
+}
+
+/// Claims with their sources and denials, then the annotations linked to no claim.
+pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mut Vec<Action>) {
+    // Built once per change of the set.
+    let tree =
+        crate::ui::per_generation(ui, doc, "claim-tree", |doc| Arc::new(claim_tree(&doc.set)));
+    let closed: Closed = ui.data(|d| d.get_temp(closed_id())).unwrap_or_default();
+    // The rows, once per change of the set (the filter's hidden set changes with it), of the
+    // filter and of what is closed.
+    let made_for = (doc.generation, view.hidden_version, closed.version);
+    let memory = egui::Id::unique("claim-tree-rows");
+    let rows = match ui.data(|d| d.get_temp::<((u64, u64, u64), Arc<Vec<TreeRow>>)>(memory)) {
+        Some((kept, rows)) if kept == made_for => rows,
+        _ => {
+            let rows = Arc::new(tree_rows(&tree, view, &closed));
+            ui.data_mut(|d| d.insert_temp(memory, (made_for, rows.clone())));
+            rows
+        }
+    };
+    let row_height = ui.spacing().interact_size.y + 2.0;
+    let toggle = |ui: &mut Ui, open: bool| {
+        let (rect, response) =
+            ui.allocate_exact_size(egui::vec2(ui.spacing().indent, row_height), Sense::click());
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(
+                egui::Role::Button,
+                true,
+                if open { "Close" } else { "Open" },
+            )
+        });
+        let colour = ui.visuals().text_color();
+        crate::ui::side_panel::open_triangle(ui.painter(), rect.center(), open, colour);
+        response.clicked()
+    };
+    let mut flip: Option<Option<AnnotationId>> = None;
+    egui::ScrollArea::vertical()
+        .id_salt("claim-tree")
+        .auto_shrink(false)
+        .show_rows(ui, row_height, rows.len(), |ui, range| {
+            for row in &rows[range] {
+                ui.horizontal(|ui| {
+                    ui.set_height(row_height);
+                    match *row {
+                        TreeRow::Claim {
+                            id,
+                            open,
+                            children,
+                            no_source,
+                        } => {
+                            if children {
+                                if toggle(ui, open) {
+                                    flip = Some(Some(id));
+                                }
+                            } else {
+                                ui.add_space(ui.spacing().indent);
+                            }
+                            tree_entry_ui(ui, doc, view, id, "", actions);
+                            if no_source {
+                                ui.label(
+                                    RichText::new("no source")
+                                        .small()
+                                        .color(ui.visuals().warn_fg_color),
+                                )
+                                .on_hover_text(
+                                    "Nobody is named for this claim: link a source with L",
+                                );
+                            }
+                        }
+                        TreeRow::Entry { id, role, depth } => {
+                            ui.add_space(ui.spacing().indent * f32::from(depth + 1));
+                            tree_entry_ui(ui, doc, view, id, role, actions);
+                        }
+                        TreeRow::LooseHeader { count, open } => {
+                            let clicked_icon = toggle(ui, open);
+                            let label = ui.add(
+                                egui::Label::new(
+                                    RichText::new(format!("Not linked to a claim ({count})"))
+                                        .strong(),
+                                )
+                                .sense(Sense::click()),
+                            );
+                            if clicked_icon || label.clicked() {
+                                flip = Some(None);
+                            }
+                        }
+                        TreeRow::Loose(id) => {
+                            ui.add_space(ui.spacing().indent);
+                            tree_entry_ui(ui, doc, view, id, "", actions);
+                        }
+                        TreeRow::Message(text) => {
+                            ui.weak(text);
+                        }
+                    }
+                });
+            }
+        });
+    if let Some(which) = flip {
+        let mut closed = closed;
+        closed.version += 1;
+        match which {
+            Some(id) => {
+                if !closed.claims.remove(&id) {
+                    closed.claims.insert(id);
                 }
-            });
+            }
+            None => closed.loose = !closed.loose,
+        }
+        ui.data_mut(|d| d.insert_temp(closed_id(), closed));
     }
 }
 
@@ -204,8 +341,111 @@ fn tree_entry_ui(
         egui::TextFormat::simple(font, if dimmed { weak } else { text }),
     );
     let selected = view.selected == Some(id);
-    let response = ui.add(egui::Button::selectable(selected, job).wrap());
+    // One line, so that every row of the tree has the same height (see `TreeRow`).
+    let response = ui.add(egui::Button::selectable(selected, job).truncate());
     if response.clicked() {
         actions.push(reveal(doc, id));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClaimNode, DenialNode};
+
+    fn n(i: u128) -> AnnotationId {
+        AnnotationId::from_u128(i)
+    }
+
+    /// Claim 1 from source 2, denied by 3 issued by 4; claim 5 with nothing; 6 linked to none.
+    fn tree() -> ClaimTree {
+        ClaimTree {
+            claims: vec![
+                ClaimNode {
+                    claim: n(1),
+                    sources: vec![n(2)],
+                    denials: vec![DenialNode {
+                        denial: n(3),
+                        issuers: vec![n(4)],
+                    }],
+                },
+                ClaimNode {
+                    claim: n(5),
+                    sources: vec![],
+                    denials: vec![],
+                },
+            ],
+            unattached: vec![n(6)],
+        }
+    }
+
+    fn entry(id: u128, role: &'static str, depth: u8) -> TreeRow {
+        TreeRow::Entry {
+            id: n(id),
+            role,
+            depth,
+        }
+    }
+
+    #[test]
+    fn the_tree_is_one_row_per_line_and_closing_or_filtering_leaves_rows_out() {
+        let view = ViewState::default();
+        let claim = |id: u128, open: bool, children: bool| TreeRow::Claim {
+            id: n(id),
+            open,
+            children,
+            no_source: !children,
+        };
+        let all = tree_rows(&tree(), &view, &Closed::default());
+        assert_eq!(
+            all,
+            [
+                claim(1, true, true),
+                entry(2, "from", 1),
+                entry(3, "denied by", 1),
+                entry(4, "issued by", 2),
+                claim(5, true, false),
+                TreeRow::LooseHeader {
+                    count: 1,
+                    open: true
+                },
+                TreeRow::Loose(n(6)),
+            ]
+        );
+
+        let mut closed = Closed::default();
+        closed.claims.insert(n(1));
+        closed.loose = true;
+        let fewer = tree_rows(&tree(), &view, &closed);
+        assert_eq!(
+            fewer,
+            [
+                claim(1, false, true),
+                claim(5, true, false),
+                TreeRow::LooseHeader {
+                    count: 1,
+                    open: false
+                },
+            ]
+        );
+
+        // The filter hides the claim and its source but not the issuer: the claim stays, with
+        // everything under it; claim 5 and the unlinked one go.
+        let mut filtered = ViewState::default();
+        filtered.hidden = [n(1), n(2), n(5), n(6)].into_iter().collect();
+        assert_eq!(
+            tree_rows(&tree(), &filtered, &Closed::default()),
+            [
+                claim(1, true, true),
+                entry(2, "from", 1),
+                entry(3, "denied by", 1),
+                entry(4, "issued by", 2),
+            ]
+        );
+        filtered.hidden.extend([n(3), n(4)]);
+        assert_eq!(
+            tree_rows(&tree(), &filtered, &Closed::default()),
+            [TreeRow::Message("No claim matches the filter.")]
+        );
     }
 }

@@ -49,26 +49,18 @@ pub fn side_panel_ui(
         }
     });
     ui.separator();
+    // Above either view, in a scroll area of its own: both views are lists of rows of one
+    // height, which scroll on their own.
+    if doc.set.has_pending_review() {
+        egui::ScrollArea::vertical()
+            .id_salt("review-queue-scroll")
+            .max_height(ui.available_height() * 0.4)
+            .auto_shrink([false, true])
+            .show(ui, |ui| review_queue_ui(ui, doc, view, actions));
+    }
     match view.list_view {
-        ListView::ByLabel => {
-            if doc.set.has_pending_review() {
-                egui::ScrollArea::vertical()
-                    .id_salt("review-queue-scroll")
-                    .max_height(ui.available_height() * 0.4)
-                    .auto_shrink([false, true])
-                    .show(ui, |ui| review_queue_ui(ui, doc, view, actions));
-            }
-            list_ui(ui, doc, view, list, actions);
-        }
-        ListView::Claims => {
-            egui::ScrollArea::vertical()
-                .id_salt("annotation-list")
-                .auto_shrink(false)
-                .show(ui, |ui| {
-                    review_queue_ui(ui, doc, view, actions);
-                    relations::claim_tree_ui(ui, doc, view, actions);
-                });
-        }
+        ListView::ByLabel => list_ui(ui, doc, view, list, actions),
+        ListView::Claims => relations::claim_tree_ui(ui, doc, view, actions),
     }
 }
 
@@ -599,6 +591,35 @@ fn one_line(ui: &Ui, text: &str, colour: egui::Color32, width: f32) -> Arc<egui:
     ui.fonts_mut(|f| f.layout_job(job))
 }
 
+/// The small triangle of an open (pointing down) or closed (pointing right) group, centred on
+/// `at`.
+pub(crate) fn open_triangle(
+    painter: &egui::Painter,
+    at: egui::Pos2,
+    open: bool,
+    colour: egui::Color32,
+) {
+    let (x, mid) = (at.x, at.y);
+    let points = if open {
+        vec![
+            egui::pos2(x - 4.0, mid - 2.5),
+            egui::pos2(x + 4.0, mid - 2.5),
+            egui::pos2(x, mid + 3.0),
+        ]
+    } else {
+        vec![
+            egui::pos2(x - 2.5, mid - 4.0),
+            egui::pos2(x + 3.0, mid),
+            egui::pos2(x - 2.5, mid + 4.0),
+        ]
+    };
+    painter.add(egui::Shape::convex_polygon(
+        points,
+        colour,
+        egui::Stroke::NONE,
+    ));
+}
+
 fn header_row_ui(
     ui: &mut Ui,
     doc: &Document,
@@ -621,26 +642,12 @@ fn header_row_ui(
     let painter = ui.painter_at(rect);
     let mid = rect.center().y;
     if count > 0 {
-        // The open/closed triangle.
-        let x = rect.left() + 6.0;
-        let points = if open {
-            vec![
-                egui::pos2(x - 4.0, mid - 2.5),
-                egui::pos2(x + 4.0, mid - 2.5),
-                egui::pos2(x, mid + 3.0),
-            ]
-        } else {
-            vec![
-                egui::pos2(x - 2.5, mid - 4.0),
-                egui::pos2(x + 3.0, mid),
-                egui::pos2(x - 2.5, mid + 4.0),
-            ]
-        };
-        painter.add(egui::Shape::convex_polygon(
-            points,
+        open_triangle(
+            &painter,
+            egui::pos2(rect.left() + 6.0, mid),
+            open,
             visuals.text_color(),
-            egui::Stroke::NONE,
-        ));
+        );
     }
     let swatch =
         egui::Rect::from_center_size(egui::pos2(rect.left() + 20.0, mid), vec2(12.0, 12.0));
