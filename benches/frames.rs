@@ -4,6 +4,7 @@
 //! cargo bench --bench frames                 # 5 MB article, 10,000 highlights
 //! cargo bench --bench frames -- --mb 1 --highlights 2000 --corpus DIR
 //! cargo bench --bench frames -- --no-naive   # ours only (for profiling)
+//! cargo bench --bench frames -- --claims     # the side panel showing the claim tree
 //! ```
 //!
 //! The article is made of the Markdown posts under `../shared/corpus/markdown` (real texts),
@@ -32,6 +33,8 @@ struct Options {
     highlights: usize,
     /// Skip the naive reader (for profiling ours).
     naive: bool,
+    /// The side panel shows the claim tree instead of the list by label.
+    claims: bool,
 }
 
 fn options() -> Options {
@@ -40,6 +43,7 @@ fn options() -> Options {
         megabytes: 5,
         highlights: 10_000,
         naive: true,
+        claims: false,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -51,6 +55,11 @@ fn options() -> Options {
             "--highlights" => o.highlights = value.parse().expect("--highlights N"),
             "--no-naive" => {
                 o.naive = false;
+                i += 1;
+                continue;
+            }
+            "--claims" => {
+                o.claims = true;
                 i += 1;
                 continue;
             }
@@ -642,6 +651,9 @@ fn main() {
         .flat_map(|p| (0..4).map(move |k| p.chars.start + 2 + 8 * k..p.chars.start + 20 + 8 * k))
         .collect();
     let steps = script(first_id, last_id, to_delete, to_add);
+    if options.claims {
+        app.push(Action::SetListView(claimlens::app::ListView::Claims));
+    }
     let mut ours: Vec<Vec<Duration>> = Vec::new();
     // The frames that add or remove a highlight (the key's frame), and the frames that first
     // draw the change.
