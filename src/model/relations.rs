@@ -468,19 +468,15 @@ pub struct ClaimTree {
 /// skipped.
 pub fn claim_tree(set: &AnnotationSet) -> ClaimTree {
     use std::collections::{HashMap, HashSet};
-    // Document position of each annotation; relations to missing ones are dropped here.
-    let position: HashMap<AnnotationId, usize> = set
-        .annotations
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.id, i))
-        .collect();
+    // Document position of an annotation (the set's index, without a map of its own);
+    // relations to missing ones are dropped here.
+    let position = |id: &AnnotationId| set.annotations.index_of(*id);
     // kind → from → targets, for the three default kinds.
     let mut outgoing: HashMap<(&str, AnnotationId), Vec<AnnotationId>> = HashMap::new();
     let mut denials_of: HashMap<AnnotationId, Vec<AnnotationId>> = HashMap::new();
     let mut roots: HashSet<AnnotationId> = HashSet::new();
     for r in &set.relations {
-        if !position.contains_key(&r.from) || !position.contains_key(&r.to) {
+        if position(&r.from).is_none() || position(&r.to).is_none() {
             continue;
         }
         match r.kind.0.as_str() {
@@ -504,7 +500,7 @@ pub fn claim_tree(set: &AnnotationSet) -> ClaimTree {
     }
     let ordered = |ids: Option<&Vec<AnnotationId>>| {
         let mut ids = ids.cloned().unwrap_or_default();
-        ids.sort_by_key(|id| position.get(id).copied());
+        ids.sort_by_key(|id| position(id));
         ids.dedup();
         ids
     };
