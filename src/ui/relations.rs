@@ -242,24 +242,32 @@ pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
                             children,
                             no_source,
                         } => {
-                            if children {
-                                if toggle(ui, open) {
-                                    flip = Some(Some(id));
+                            // The badge first, from the right, so that the entry is cut to
+                            // the width left rather than pushing the panel wider.
+                            let right = egui::Layout::right_to_left(egui::Align::Center);
+                            ui.with_layout(right, |ui| {
+                                if no_source {
+                                    ui.label(
+                                        RichText::new("no source")
+                                            .small()
+                                            .color(ui.visuals().warn_fg_color),
+                                    )
+                                    .on_hover_text(
+                                        "Nobody is named for this claim: link a source with L",
+                                    );
                                 }
-                            } else {
-                                ui.add_space(ui.spacing().indent);
-                            }
-                            tree_entry_ui(ui, doc, view, id, "", actions);
-                            if no_source {
-                                ui.label(
-                                    RichText::new("no source")
-                                        .small()
-                                        .color(ui.visuals().warn_fg_color),
-                                )
-                                .on_hover_text(
-                                    "Nobody is named for this claim: link a source with L",
-                                );
-                            }
+                                let left = egui::Layout::left_to_right(egui::Align::Center);
+                                ui.with_layout(left, |ui| {
+                                    if children {
+                                        if toggle(ui, open) {
+                                            flip = Some(Some(id));
+                                        }
+                                    } else {
+                                        ui.add_space(ui.spacing().indent);
+                                    }
+                                    tree_entry_ui(ui, doc, view, id, "", actions);
+                                });
+                            });
                         }
                         TreeRow::Entry { id, role, depth } => {
                             ui.add_space(ui.spacing().indent * f32::from(depth + 1));
