@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use egui::epaint::text::{FontDefinitions, FontInsert, Fonts, TextOptions, ViewportKey};
 
 use crate::model::Article;
-use crate::ui::reader::{MeasureTarget, ReaderCache, lay_out_paragraph};
+use crate::ui::reader::{FontsWatch, MeasureTarget, ReaderCache, lay_out_paragraph};
 
 /// A batch of heights goes back after this long, or after [`BATCH_PARAGRAPHS`] paragraphs.
 const BATCH_TIME: Duration = Duration::from_millis(5);
@@ -105,12 +105,12 @@ impl Run {
     }
 }
 
-/// The app's handle on the measuring thread (see the module docs).
+/// The app's handle on the measuring threads (see the module docs).
 pub struct HeightMeasurer {
     ctx: egui::Context,
     workers: Option<Workers>,
-    /// The number of discovered fonts and the text options the thread's fonts were made for.
-    fonts_made_for: Option<(usize, TextOptions)>,
+    /// The UI's fonts and text options as the threads' fonts were made from them.
+    fonts: FontsWatch,
     run: Option<Run>,
 }
 
@@ -119,7 +119,7 @@ impl HeightMeasurer {
         Self {
             ctx,
             workers: None,
-            fonts_made_for: None,
+            fonts: FontsWatch::default(),
             run: None,
         }
     }
@@ -160,7 +160,7 @@ impl HeightMeasurer {
         }
         if self.workers.is_none() {
             // New threads have no fonts yet.
-            self.fonts_made_for = None;
+            self.fonts = FontsWatch::default();
             self.workers = self.spawn();
         }
         let fonts = self.font_setup();
@@ -205,24 +205,17 @@ impl HeightMeasurer {
 
     /// The UI's fonts if they changed since the thread's were made, `None` if they did not.
     fn font_setup(&mut self) -> Option<FontSetup> {
-        let (made_for, setup) = self.ctx.fonts(|f| {
-            let made_for = (f.discovered_fonts().len(), *f.options());
-            if self.fonts_made_for == Some(made_for) {
-                return (made_for, None);
-            }
+        if !self.fonts.check(&self.ctx).fonts_changed {
+            return None;
+        }
+        Some(self.ctx.fonts(|f| {
             let mut definitions = f.definitions().clone();
             add_discovered_fonts(&mut definitions, f.discovered_fonts());
-            let options = *f.options();
-            (
-                made_for,
-                Some(FontSetup {
-                    definitions,
-                    options,
-                }),
-            )
-        });
-        self.fonts_made_for = Some(made_for);
-        setup
+            FontSetup {
+                definitions,
+                options: *f.options(),
+            }
+        }))
     }
 
     /// Starts one measuring thread per core (at most [`MAX_THREADS`]), each at idle priority
