@@ -3,9 +3,10 @@
 //! Writing a set of 10,000 annotations (RON, a backup copy, an atomic rename) takes 50–100 ms:
 //! too long for a frame. So a save shares the set as it is with the [`Saver`] thread (the
 //! document holds it in an `Arc`: no copy on the UI thread), which takes a copy of its own
-//! (about 2 ms, on its own core), lets go of the shared one, writes the copy with
-//! [`store::save_set_with_backups`] and reports back with [`SaveDone`]. An edit made in those
-//! first milliseconds copies the set before changing it; later ones change it in place. Saves
+//! (0.13 ms for 10,000 annotations, each of which is shared rather than copied; on its own
+//! core), lets go of the shared one, writes the copy with [`store::save_set_with_backups`] and
+//! reports back with [`SaveDone`]. An edit made in that moment copies the set (as cheaply)
+//! before changing it; later ones change it in place. Saves
 //! run one after another in the order asked, so two quick saves to one file never race over
 //! its backups. Dropping the [`Saver`] waits for the saves still queued: quitting never cuts a
 //! save short.
