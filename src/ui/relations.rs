@@ -199,7 +199,8 @@ pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
     // Built once per change of the set.
     let tree =
         crate::ui::per_generation(ui, doc, "claim-tree", |doc| Arc::new(claim_tree(&doc.set)));
-    let closed: Closed = ui.data(|d| d.get_temp(closed_id())).unwrap_or_default();
+    // Shared, so that a frame does not copy the set of closed claims.
+    let closed: Arc<Closed> = ui.data(|d| d.get_temp(closed_id())).unwrap_or_default();
     // The rows, once per change of the set (the filter's hidden set changes with it), of the
     // filter and of what is closed.
     let made_for = (doc.generation, view.hidden_version, closed.version);
@@ -299,14 +300,15 @@ pub fn claim_tree_ui(ui: &mut Ui, doc: &Document, view: &ViewState, actions: &mu
         });
     if let Some(which) = flip {
         let mut closed = closed;
-        closed.version += 1;
+        let closed_now = Arc::make_mut(&mut closed);
+        closed_now.version += 1;
         match which {
             Some(id) => {
-                if !closed.claims.remove(&id) {
-                    closed.claims.insert(id);
+                if !closed_now.claims.remove(&id) {
+                    closed_now.claims.insert(id);
                 }
             }
-            None => closed.loose = !closed.loose,
+            None => closed_now.loose = !closed_now.loose,
         }
         ui.data_mut(|d| d.insert_temp(closed_id(), closed));
     }
