@@ -979,11 +979,28 @@ pub fn reader_ui(
 const MAP_WIDTH: f32 = 12.0;
 const MAP_RIGHT_GAP: f32 = 14.0;
 
+/// The runs of consecutive rows whose mask has `bit`, as row ranges (end exclusive): rows
+/// `[1, 1, 0, 1]` with bit 1 give `0..2` and `3..4`.
+fn marked_runs(masks: &[u64], bit: u64) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut row = 0;
+    std::iter::from_fn(move || {
+        let start = row + masks[row..].iter().position(|m| m & bit != 0)?;
+        let end = start
+            + masks[start..]
+                .iter()
+                .position(|m| m & bit == 0)
+                .unwrap_or(masks.len() - start);
+        row = end;
+        Some(start..end)
+    })
+}
+
 /// The highlight map beside the scroll bar: where the highlights are in the whole article, one
 /// column per label in its colour, with the part in view framed. A click or drag scrolls there.
 ///
 /// Per frame it costs one pass over the paragraphs that hold highlights (bucketed into rows of
-/// two points) and a few hundred rectangles, whatever the number of highlights.
+/// two points) and at most one rectangle per run of marked rows in each label's column, whatever
+/// the number of highlights.
 fn highlight_map_ui(
     ui: &mut Ui,
     output: &egui::scroll_area::ScrollAreaOutput<f32>,
@@ -1030,18 +1047,20 @@ fn highlight_map_ui(
     let labels = &doc.set.labels.labels;
     let columns = labels.len().clamp(1, 64);
     let column_width = MAP_WIDTH / columns as f32;
-    for (row, mask) in masks.iter().enumerate().filter(|(_, m)| **m != 0) {
-        let y = rect.top() + row as f32 * row_height;
-        for (i, label) in labels.iter().enumerate().take(64) {
-            if mask & (1 << i) != 0 {
-                let x = rect.left() + i as f32 * column_width;
-                let colour = theme::label_colour(&doc.set.labels, &label.id);
-                painter.rect_filled(
-                    Rect::from_min_size(pos2(x, y), vec2(column_width, row_height.max(2.0))),
-                    0.0,
-                    colour,
-                );
-            }
+    // One rectangle per run of marked rows in a column: a dense map is a few dozen shapes to
+    // tessellate rather than one per row and label (about a thousand for 10,000 highlights).
+    for (i, label) in labels.iter().enumerate().take(columns) {
+        let colour = theme::label_colour(&doc.set.labels, &label.id);
+        let x = rect.left() + i as f32 * column_width;
+        for run in marked_runs(&masks, 1 << i) {
+            painter.rect_filled(
+                Rect::from_min_max(
+                    pos2(x, rect.top() + run.start as f32 * row_height),
+                    pos2(x + column_width, rect.top() + run.end as f32 * row_height),
+                ),
+                0.0,
+                colour,
+            );
         }
     }
     // The part in view.
@@ -1707,6 +1726,18 @@ mod tests {
 
     /// After any sequence of adds, removes, relabels, undos and redos, the index kept up to
     /// date change by change equals one built from scratch.
+    #[test]
+    fn the_map_draws_a_run_of_marked_rows_as_one_rectangle() {
+        let claim = 1u64;
+        let source = 2u64;
+        let masks = [claim, claim | source, 0, source, claim, claim, claim];
+        let runs = |bit: u64| marked_runs(&masks, bit).collect::<Vec<Range<usize>>>();
+        assert_eq!(runs(claim), vec![0..2, 4..7]);
+        assert_eq!(runs(source), vec![1..2, 3..4]);
+        assert!(runs(4).is_empty());
+        assert_eq!(marked_runs(&[], claim).count(), 0);
+    }
+
     #[test]
     fn the_index_followed_change_by_change_equals_a_rebuilt_one() {
         let mut doc = crate::app::document::tests::paragraphs_doc(40);
