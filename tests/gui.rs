@@ -1281,3 +1281,26 @@ fn the_highlight_map_shows_the_whole_article_and_a_click_scrolls_there() {
         "the start is out of view"
     );
 }
+
+/// The theme is set when the app is built, so its first frame is drawn in it. Set during the
+/// first frame, it took effect in the second, and a change of theme can change egui's text
+/// options, which drops every layout and glyph: the second frame laid out the whole window
+/// again.
+#[test]
+fn the_first_frame_is_drawn_in_the_theme_of_the_settings() {
+    for dark in [false, true] {
+        let ctx = egui::Context::default();
+        // The other theme to start with, so that not setting it shows.
+        ctx.set_theme(if dark {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
+        let settings = claimlens::app::Settings {
+            dark,
+            ..Default::default()
+        };
+        let _app = App::with_context(ctx.clone(), settings, StartOptions::default());
+        assert_eq!(ctx.global_style().visuals.dark_mode, dark, "dark: {dark}");
+    }
+}

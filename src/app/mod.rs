@@ -412,7 +412,23 @@ impl App {
             (None, Some(set)) => app.apply(Action::Open(set)),
             (None, None) => {}
         }
+        // Before the first frame: a theme set during a frame takes effect in the next, and a
+        // change of theme can change the text options, which makes egui drop every layout and
+        // glyph, so the second frame would lay out the whole window again (about 6 ms).
+        app.apply_theme(&app.ctx.clone());
         app
+    }
+
+    /// Sets egui's theme to the view's, if it is not set already.
+    fn apply_theme(&mut self, ctx: &egui::Context) {
+        if self.theme_applied != Some(self.view.dark) {
+            ctx.set_theme(if self.view.dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+            self.theme_applied = Some(self.view.dark);
+        }
     }
 
     /// Queues an action, as a UI function would.
@@ -1838,14 +1854,7 @@ impl App {
             self.actions.push(action);
         }
         self.poll_open_job();
-        if self.theme_applied != Some(self.view.dark) {
-            ctx.set_theme(if self.view.dark {
-                egui::Theme::Dark
-            } else {
-                egui::Theme::Light
-            });
-            self.theme_applied = Some(self.view.dark);
-        }
+        self.apply_theme(&ctx);
         self.refresh_filter();
         self.handle_window_input(&ctx);
         self.refresh_comparison();
