@@ -182,8 +182,8 @@ impl Edit {
 pub struct Touched {
     /// Annotations added, removed or replaced.
     pub annotations: Vec<AnnotationId>,
-    /// Relations were added or removed.
-    pub relations: bool,
+    /// Both ends of each relation added or removed (an end may no longer be in the set).
+    pub linked: Vec<AnnotationId>,
     /// Something that concerns every annotation changed: the label set (colours, order) or
     /// the article the set refers to.
     pub set_wide: bool,
@@ -202,7 +202,9 @@ impl Touched {
             match edit {
                 Edit::Add(a) | Edit::Remove(a) => touched.annotations.push(a.id),
                 Edit::Update { after, .. } => touched.annotations.push(after.id),
-                Edit::AddRelation(_) | Edit::RemoveRelation(_) => touched.relations = true,
+                Edit::AddRelation(r) | Edit::RemoveRelation(r) => {
+                    touched.linked.extend([r.from, r.to]);
+                }
                 Edit::SetArticle { .. } | Edit::SetLabels { .. } => touched.set_wide = true,
                 Edit::SetAnalyst { .. } => {}
             }
@@ -353,7 +355,17 @@ mod tests {
         h.apply(&mut set, vec![Edit::Add(a.clone()), Edit::Add(b.clone())])
             .unwrap();
         assert_eq!(h.last_touched().annotations, [a.id, b.id]);
-        assert!(!h.last_touched().relations && !h.last_touched().set_wide);
+        assert!(h.last_touched().linked.is_empty() && !h.last_touched().set_wide);
+        let link = Relation::new(
+            RelationTypeId::new(crate::model::relations::ids::SUPPORTS),
+            a.id,
+            b.id,
+        );
+        h.apply(&mut set, vec![Edit::AddRelation(link)]).unwrap();
+        assert_eq!(h.last_touched().linked, [a.id, b.id]);
+        assert!(h.last_touched().annotations.is_empty());
+        h.undo(&mut set).unwrap();
+        assert_eq!(h.last_touched().linked, [a.id, b.id], "and undoing it");
         let before = set.labels.clone();
         let mut labels = before.clone();
         labels.name = "renamed".into();

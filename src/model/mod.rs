@@ -47,9 +47,9 @@ pub use labels::{
 };
 pub use reanchor::{Method, Placement, Status, Thresholds, best_approximate_match, reanchor};
 pub use relations::{
-    ClaimNode, ClaimTree, DenialNode, LinkOption, Relation, RelationId, RelationType,
-    RelationTypeId, add_relation_edit, check_new_relation, claim_tree, default_relation_types,
-    delete_edits, link_candidates, link_options,
+    ClaimNode, ClaimTree, ClaimTreeIndex, DenialNode, LinkOption, Relation, RelationId,
+    RelationType, RelationTypeId, add_relation_edit, check_new_relation, claim_tree,
+    default_relation_types, delete_edits, link_candidates, link_options,
 };
 pub use review::{ReanchorSummary, ReviewDecision, reanchor_edits, reanchor_set, review_edit};
 

@@ -205,7 +205,7 @@ impl HighlightIndex {
         let mut paragraphs: Vec<usize> = Vec::new();
         let mut relations = false;
         for touched in changes {
-            relations |= touched.relations;
+            relations |= !touched.linked.is_empty();
             for &id in &touched.annotations {
                 if let Some(old) = self.placed.remove(&id) {
                     for index in old.clone() {
