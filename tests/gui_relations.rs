@@ -107,12 +107,17 @@ fn link_by_keyboard_then_by_clicking_a_highlight_and_undo() {
     h.get_by_label_contains("denied by Denial “The assertions");
 
     // Undo takes back the last link only, redo brings it back.
+    // The tree follows each step (it is kept up to date change by change).
+    let from_source = format!("from Source “{SOURCE}”");
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert_eq!(relations(&h), vec![("denies".to_owned(), denial, claim)]);
+    assert!(h.query_by_label_contains(&from_source).is_none());
+    h.get_by_label_contains("denied by Denial “The assertions");
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     h.run();
     assert_eq!(relations(&h).len(), 2);
+    h.get_by_label_contains(&from_source);
 
     // Deleting the claim deletes its two relations with it, as one undo step.
     h.get_by_label(&format!("Claim “{CLAIM}”")).click();
@@ -124,6 +129,7 @@ fn link_by_keyboard_then_by_clicking_a_highlight_and_undo() {
         relations(&h).is_empty(),
         "no relation to a missing annotation"
     );
+    assert!(h.query_by_label_contains(&from_source).is_none());
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert!(h.state().doc.set.get(claim).is_some());
@@ -132,6 +138,8 @@ fn link_by_keyboard_then_by_clicking_a_highlight_and_undo() {
         2,
         "one undo brings back the claim and its links"
     );
+    h.get_by_label_contains(&from_source);
+    h.get_by_label_contains("denied by Denial “The assertions");
 }
 
 #[test]

@@ -506,7 +506,11 @@ pub fn load_source(source: &ArticleSource) -> Result<Article, OpenError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{Anchor, Annotation, Edit, LabelId, Review, ReviewStatus, Timestamp};
+    use crate::model::relations::ids;
+    use crate::model::{
+        Anchor, Annotation, Edit, LabelId, Relation, RelationTypeId, Review, ReviewStatus,
+        Timestamp, check_new_relation,
+    };
 
     /// A document whose article has `paragraphs` paragraphs of one sentence each, and no
     /// annotations.
@@ -521,8 +525,9 @@ pub(crate) mod tests {
     }
 
     /// One random step of an analyst's work on `doc`, as the app records it: add a highlight
-    /// (often across paragraph breaks, often overlapping others), remove or relabel one, leave
-    /// one for review or make its anchor not fit the article, undo or redo.
+    /// (often across paragraph breaks, often overlapping others), delete (with its links) or
+    /// relabel one, leave one for review or make its anchor not fit the article, link two or
+    /// remove a link, undo or redo.
     pub(crate) fn random_step(doc: &mut Document, next: &mut impl FnMut(usize) -> usize) {
         let labels = ["claim", "source", "denial"];
         let len = doc.article.char_len();
@@ -537,7 +542,7 @@ pub(crate) mod tests {
                 after: Box::new(after),
             }]
         };
-        let edits = match next(12) {
+        let edits = match next(14) {
             0..=4 => {
                 let start = next(len - 1);
                 let end = (start + 1 + next(150)).min(len);
@@ -551,7 +556,9 @@ pub(crate) mod tests {
                     Timestamp::UNIX_EPOCH,
                 ))]
             }
-            5 | 6 if count > 0 => vec![Edit::Remove(one.clone().expect("an annotation"))],
+            5 | 6 if count > 0 => {
+                crate::model::delete_edits(&doc.set, one.as_ref().expect("an annotation").id)
+            }
             7 if count > 0 => {
                 let label = LabelId::new(labels[next(3)]);
                 changed(&|a| a.label = label.clone())
@@ -574,6 +581,32 @@ pub(crate) mod tests {
                     doc.refresh_after(doc.history.last_touched().clone());
                 }
                 return;
+            }
+            12 if count > 1 => {
+                // Links chain more often from an annotation linked already.
+                let from = match doc.set.relations.len() {
+                    n if n > 0 && next(2) == 0 => doc.set.relations[next(n)].from,
+                    _ => doc.set.annotations[next(count)].id,
+                };
+                let kinds = [
+                    ids::ATTRIBUTED_TO,
+                    ids::DENIES,
+                    ids::ISSUED_BY,
+                    ids::SUPPORTS,
+                ];
+                let relation = Relation::new(
+                    RelationTypeId::new(kinds[next(4)]),
+                    from,
+                    doc.set.annotations[next(count)].id,
+                );
+                if check_new_relation(&doc.set, &relation).is_err() {
+                    return; // to itself, or there already
+                }
+                vec![Edit::AddRelation(relation)]
+            }
+            13 if !doc.set.relations.is_empty() => {
+                let n = doc.set.relations.len();
+                vec![Edit::RemoveRelation(doc.set.relations[next(n)].clone())]
             }
             _ => return,
         };

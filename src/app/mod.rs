@@ -270,6 +270,8 @@ pub struct App {
     pub reader: ui::reader::ReaderCache,
     /// The annotation list's groups, kept up to date change by change.
     pub list: ui::side_panel::ListIndex,
+    /// The claim tree (the list's other view), kept up to date change by change.
+    pub claims: ui::relations::ClaimTreeView,
     /// Measures the paragraphs' heights for the reader in the background.
     pub heights: heights::HeightMeasurer,
     /// Shown in a modal until dismissed.
@@ -355,6 +357,7 @@ impl App {
             settings,
             reader: ui::reader::ReaderCache::default(),
             list: ui::side_panel::ListIndex::default(),
+            claims: ui::relations::ClaimTreeView::default(),
             heights: heights::HeightMeasurer::new(ctx.clone()),
             message: None,
             offer: None,

@@ -69,6 +69,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         settings,
         reader,
         list,
+        claims,
         message,
         offer,
         recoveries,
@@ -107,7 +108,7 @@ pub fn app_ui(ui: &mut Ui, app: &mut App) {
         .size_range(220.0..=700.0)
         .show(ui, |ui| {
             sets_panel::sets_ui(ui, doc, actions);
-            side_panel::side_panel_ui(ui, doc, view, list, actions);
+            side_panel::side_panel_ui(ui, doc, view, list, claims, actions);
         });
     if let Some(find) = &view.find {
         egui::Panel::top("find-bar").show(ui, |ui| find::find_bar_ui(ui, find, actions));

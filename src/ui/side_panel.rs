@@ -19,6 +19,7 @@ pub fn side_panel_ui(
     doc: &Document,
     view: &ViewState,
     list: &mut ListIndex,
+    claims: &mut relations::ClaimTreeView,
     actions: &mut Vec<Action>,
 ) {
     if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
@@ -60,7 +61,7 @@ pub fn side_panel_ui(
     }
     match view.list_view {
         ListView::ByLabel => list_ui(ui, doc, view, list, actions),
-        ListView::Claims => relations::claim_tree_ui(ui, doc, view, actions),
+        ListView::Claims => relations::claim_tree_ui(ui, doc, view, claims, actions),
     }
 }
 
