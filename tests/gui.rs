@@ -756,6 +756,25 @@ fn a_book_length_article_lays_out_only_what_is_in_view() {
         0,
         "a still frame lays out nothing"
     );
+
+    // A larger font drops every layout kept; they are freed 64 a frame over the next frames,
+    // not all in the frame of the change.
+    let kept = h.state().reader.cached_galleys();
+    assert!(kept > 64, "{kept} layouts kept");
+    h.state_mut().push(claimlens::app::Action::ZoomIn);
+    h.step();
+    h.step();
+    let mut unfreed = h.state().reader.unfreed_galleys();
+    assert!(
+        unfreed > 0 && unfreed + 64 >= kept,
+        "{unfreed} of {kept} layouts to free"
+    );
+    while unfreed > 0 {
+        h.step();
+        let now = h.state().reader.unfreed_galleys();
+        assert_eq!(now, unfreed.saturating_sub(64));
+        unfreed = now;
+    }
 }
 
 #[test]

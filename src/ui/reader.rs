@@ -38,6 +38,8 @@ use crate::ui::theme;
 
 /// Most galleys kept at once; the least recently used go first beyond this.
 const MAX_CACHED_GALLEYS: usize = 800;
+/// How many dropped layouts are freed per frame (about 2 µs each; see `ReaderCache::unfreed`).
+const FREED_PER_FRAME: usize = 64;
 /// Margin above and below the text, in points.
 const VERTICAL_MARGIN: f32 = 24.0;
 
@@ -324,6 +326,10 @@ pub struct ReaderCache {
     /// animation may still run.
     revealing: Option<(usize, f64)>,
     cached: usize,
+    /// Layouts dropped from the cache and not freed yet: a few are freed each frame, since
+    /// freeing the [`MAX_CACHED_GALLEYS`] the cache may hold takes about 2 ms, most of the
+    /// budget of the frame that changes the font size or the column's width.
+    unfreed: Vec<Arc<Galley>>,
     frame: u64,
     /// First code point of each paragraph (for `screen_pos_of`).
     para_starts: Vec<usize>,
@@ -382,10 +388,11 @@ impl ReaderCache {
             atlas_emptied,
         } = self.fonts.check(ctx);
         let heights_stale = self.key != Some(key) || fonts_changed;
+        let free_now = self.unfreed.len().saturating_sub(FREED_PER_FRAME);
+        self.unfreed.truncate(free_now);
         if heights_stale || atlas_emptied {
-            for slot in &mut self.slots {
-                slot.galley = None;
-            }
+            let dropped = self.slots.iter_mut().filter_map(|s| s.galley.take());
+            self.unfreed.extend(dropped);
             self.cached = 0;
             self.header = None;
         }
@@ -625,6 +632,11 @@ impl ReaderCache {
         self.cached
     }
 
+    /// Number of layouts dropped from the cache and not freed yet (see `unfreed`).
+    pub fn unfreed_galleys(&self) -> usize {
+        self.unfreed.len()
+    }
+
     /// Screen position (left edge, middle of the line) of article offset `offset`, if its
     /// paragraph was laid out in the last frame. For tests and tools that drive the UI.
     pub fn screen_pos_of(&self, offset: usize) -> Option<Pos2> {
@@ -666,7 +678,7 @@ impl ReaderCache {
         let cutoff = used[used.len() / 2];
         for slot in &mut self.slots {
             if slot.galley.is_some() && slot.last_used < cutoff && slot.last_used != self.frame {
-                slot.galley = None;
+                self.unfreed.extend(slot.galley.take());
                 self.cached -= 1;
             }
         }
