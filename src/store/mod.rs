@@ -80,8 +80,29 @@ pub fn set_to_string(set: &AnnotationSet) -> Result<String, ron::Error> {
         .indentor("    ")
         .struct_names(false)
         .separate_tuple_members(true);
-    let body = ron_options().to_string_pretty(&canonical, config)?;
-    Ok(format!("{HEADER}{body}\n"))
+    // Written into one buffer of about the file's size, header first: a buffer grown by
+    // doubling, then copied behind the header, moved 20 MB for a 6 MB set.
+    let mut text = String::with_capacity(size_hint(set));
+    text.push_str(HEADER);
+    ron_options().to_writer_pretty(&mut text, &canonical, config)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// About how long `set`'s file is (a little more): each annotation's fields, indented, come to
+/// some 700 bytes besides its texts, and about 100 more per attribute, tag and review.
+fn size_hint(set: &AnnotationSet) -> usize {
+    let annotations: usize = set
+        .annotations
+        .iter()
+        .map(|a| {
+            let quote = &a.anchor.quote;
+            let texts = quote.exact.len() + quote.prefix.len() + quote.suffix.len() + a.note.len();
+            let extras = a.attributes.len() + a.tags.len() + usize::from(a.review.is_some());
+            768 + texts + 128 * extras
+        })
+        .sum();
+    16 * 1024 + annotations + 160 * set.relations.len()
 }
 
 /// Only the version, read before the whole file so that a newer format is recognised as such.
@@ -543,6 +564,33 @@ mod tests {
             default_set_path(Path::new("/x/story.txt")),
             Path::new("/x/story.txt.claimlens.ron")
         );
+    }
+
+    /// The buffer a set is written into holds the whole file (it never grows), without being
+    /// much larger: for the golden set and for 2,000 annotations made from it.
+    #[test]
+    fn a_set_is_written_into_one_buffer_of_about_its_size() {
+        let golden = include_str!("../../tests/data/golden-v3.claimlens.ron");
+        let mut set = load_set_str(golden, Path::new("golden")).unwrap();
+        let check = |set: &AnnotationSet| {
+            let text = set_to_string(set).unwrap();
+            let hint = size_hint(set);
+            assert!(
+                text.len() <= hint && hint <= 2 * text.len() + 16 * 1024,
+                "{} annotations: {} bytes, hint {hint}",
+                set.annotations.len(),
+                text.len()
+            );
+            assert_eq!(text.capacity(), hint, "the buffer did not grow");
+        };
+        check(&set);
+        let models: Vec<_> = set.annotations.iter().cloned().collect();
+        for i in 0..2000u128 {
+            let mut a = models[i as usize % models.len()].clone();
+            a.id = crate::model::AnnotationId::from_u128(1_000_000 + i);
+            set.insert(a);
+        }
+        check(&set);
     }
 
     #[test]
