@@ -1299,6 +1299,32 @@ fn the_highlight_map_shows_the_whole_article_and_a_click_scrolls_there() {
             .is_none_or(|start| start.y < 0.0),
         "the start is out of view"
     );
+
+    // The map's rows follow the highlights: the denial's bit (third label) only in the rows of
+    // the last paragraph (marked at its top), and gone again after undo.
+    let denial_bit = 1 << 2;
+    let marked = |h: &Harness<'static, App>| -> Vec<usize> {
+        let rows = h.state().reader.map_rows();
+        (0..rows.len())
+            .filter(|&r| rows[r] & denial_bit != 0)
+            .collect()
+    };
+    let at_the_end = |h: &Harness<'static, App>| {
+        let rows = h.state().reader.map_rows().len();
+        let at = marked(h);
+        assert!(
+            !at.is_empty() && at.iter().all(|&r| r >= rows * 95 / 100),
+            "marked rows {at:?} of {rows}"
+        );
+    };
+    at_the_end(&h);
+    // (Undo and redo flash the highlight for a while: step a few frames, not until still.)
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert!(marked(&h).is_empty(), "after undo: {:?}", marked(&h));
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    h.run_steps(3);
+    at_the_end(&h);
 }
 
 /// The theme is set when the app is built, so its first frame is drawn in it. Set during the

@@ -302,6 +302,10 @@ impl HighlightIndex {
     }
 }
 
+/// What the highlight map's rows were worked out for: the tops' version, the highlight index's
+/// generation, the map's height and the content's height (bits).
+type MapRowsKey = (u64, Option<u64>, u32, u32);
+
 /// The reader's own cache of layouts and highlight index. Owned by the app, reset when another
 /// document opens.
 #[derive(Default)]
@@ -311,6 +315,11 @@ pub struct ReaderCache {
     /// `tops[i]` is the y of paragraph `i` relative to the first; `tops[n]` the total height.
     tops: Vec<f32>,
     tops_dirty: bool,
+    /// Counts the times `tops` were worked out (the highlight map's rows follow them).
+    tops_version: u64,
+    /// The highlight map's rows, each a mask of the labels highlighted there, and what they
+    /// were worked out for.
+    map_rows: (Option<MapRowsKey>, Vec<u64>),
     /// Changes whenever the heights stop being valid (another article, layout key or fonts):
     /// measured heights are taken only for the generation they were measured for.
     generation: u64,
@@ -455,6 +464,7 @@ impl ReaderCache {
         }
         self.tops.push(y);
         self.tops_dirty = false;
+        self.tops_version += 1;
     }
 
     /// The paragraphs' total height in points as the reader has it now (measured, laid out or
@@ -630,6 +640,13 @@ impl ReaderCache {
     /// How many paragraph layouts the cache holds now.
     pub fn cached_galleys(&self) -> usize {
         self.cached
+    }
+
+    /// The highlight map's rows (two points each, top to bottom) as of the last frame: each a
+    /// mask with bit `i` set if label `i` (in the label set's order) is highlighted there.
+    #[doc(hidden)]
+    pub fn map_rows(&self) -> &[u64] {
+        &self.map_rows.1
     }
 
     /// Number of layouts dropped from the cache and not freed yet (see `unfreed`).
@@ -1010,9 +1027,10 @@ fn marked_runs(masks: &[u64], bit: u64) -> impl Iterator<Item = Range<usize>> + 
 /// The highlight map beside the scroll bar: where the highlights are in the whole article, one
 /// column per label in its colour, with the part in view framed. A click or drag scrolls there.
 ///
-/// Per frame it costs one pass over the paragraphs that hold highlights (bucketed into rows of
-/// two points) and at most one rectangle per run of marked rows in each label's column, whatever
-/// the number of highlights.
+/// The paragraphs that hold highlights are bucketed into rows of two points when the heights,
+/// the highlights or the map's size change (`ReaderCache::map_rows`); a frame paints at most
+/// one rectangle per run of marked rows in each label's column, whatever the article's length
+/// and the number of highlights.
 fn highlight_map_ui(
     ui: &mut Ui,
     output: &egui::scroll_area::ScrollAreaOutput<f32>,
@@ -1046,16 +1064,26 @@ fn highlight_map_ui(
     let header = content_height - 2.0 * VERTICAL_MARGIN - cache.total_height();
     let scale = rect.height() / content_height;
     let row_height = 2.0;
-    let rows = (rect.height() / row_height).ceil() as usize;
-    let mut masks = vec![0u64; rows];
-    for &(paragraph, mask) in &cache.index.map_marks {
-        let Some(&top) = cache.tops.get(paragraph) else {
-            continue;
-        };
-        let y = (VERTICAL_MARGIN + header + top) * scale;
-        let row = ((y / row_height) as usize).min(rows.saturating_sub(1));
-        masks[row] |= mask;
+    let made_for = (
+        cache.tops_version,
+        cache.index.generation,
+        rect.height().to_bits(),
+        content_height.to_bits(),
+    );
+    if cache.map_rows.0 != Some(made_for) {
+        let rows = (rect.height() / row_height).ceil() as usize;
+        let mut masks = vec![0u64; rows];
+        for &(paragraph, mask) in &cache.index.map_marks {
+            let Some(&top) = cache.tops.get(paragraph) else {
+                continue;
+            };
+            let y = (VERTICAL_MARGIN + header + top) * scale;
+            let row = ((y / row_height) as usize).min(rows.saturating_sub(1));
+            masks[row] |= mask;
+        }
+        cache.map_rows = (Some(made_for), masks);
     }
+    let masks = &cache.map_rows.1;
     let labels = &doc.set.labels.labels;
     let columns = labels.len().clamp(1, 64);
     let column_width = MAP_WIDTH / columns as f32;
@@ -1064,7 +1092,7 @@ fn highlight_map_ui(
     for (i, label) in labels.iter().enumerate().take(columns) {
         let colour = theme::label_colour(&doc.set.labels, &label.id);
         let x = rect.left() + i as f32 * column_width;
-        for run in marked_runs(&masks, 1 << i) {
+        for run in marked_runs(masks, 1 << i) {
             painter.rect_filled(
                 Rect::from_min_max(
                     pos2(x, rect.top() + run.start as f32 * row_height),
