@@ -325,7 +325,6 @@ pub struct App {
     article_stamp: Option<(PathBuf, Option<std::time::SystemTime>, u64)>,
     article_checked: f64,
     title_shown: String,
-    theme_applied: Option<bool>,
     ctx: egui::Context,
 }
 
@@ -391,7 +390,6 @@ impl App {
             text_focus_last_frame: false,
             discard_confirmed: false,
             title_shown: String::new(),
-            theme_applied: None,
             ctx,
         };
         if let Some(dir) = options.recovery_dir {
@@ -418,19 +416,20 @@ impl App {
         // Before the first frame: a theme set during a frame takes effect in the next, and a
         // change of theme can change the text options, which makes egui drop every layout and
         // glyph, so the second frame would lay out the whole window again (about 6 ms).
-        app.apply_theme(&app.ctx.clone());
+        app.apply_theme(&app.ctx);
         app
     }
 
-    /// Sets egui's theme to the view's, if it is not set already.
-    fn apply_theme(&mut self, ctx: &egui::Context) {
-        if self.theme_applied != Some(self.view.dark) {
-            ctx.set_theme(if self.view.dark {
-                egui::Theme::Dark
-            } else {
-                egui::Theme::Light
-            });
-            self.theme_applied = Some(self.view.dark);
+    /// Sets egui's theme to the view's, if it is not that already (whoever set it: an
+    /// `egui_kittest` harness sets its own after the app is built).
+    fn apply_theme(&self, ctx: &egui::Context) {
+        let theme = if self.view.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        };
+        if ctx.theme() != theme {
+            ctx.set_theme(theme);
         }
     }
 
