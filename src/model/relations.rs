@@ -522,15 +522,19 @@ impl SomeLinks<'_> {
     /// The other ends of the relations of `kind` that have `id` at the `from` end (or at the
     /// `to` end if `outgoing` is false).
     fn ends(&self, id: AnnotationId, kind: &str, outgoing: bool) -> Vec<AnnotationId> {
+        // (this end, the other end)
+        let ends = |r: &Relation| {
+            if outgoing {
+                (r.from, r.to)
+            } else {
+                (r.to, r.from)
+            }
+        };
         self.0
             .relations
             .iter()
-            .filter(|r| r.kind.0 == kind && both_ends_in(self.0, r))
-            .filter_map(|r| match outgoing {
-                true if r.from == id => Some(r.to),
-                false if r.to == id => Some(r.from),
-                _ => None,
-            })
+            .filter(|r| r.kind.0 == kind && ends(r).0 == id && both_ends_in(self.0, r))
+            .map(|r| ends(r).1)
             .collect()
     }
 }
