@@ -93,6 +93,11 @@ impl Annotations {
         self.index_of(id).map(|i| &*self.items[i])
     }
 
+    /// Is there an annotation with `id`? (One hash lookup, without finding its place.)
+    pub fn contains(&self, id: AnnotationId) -> bool {
+        self.keys.contains_key(&id)
+    }
+
     /// Where the annotation with `id` is in the canonical order.
     pub fn index_of(&self, id: AnnotationId) -> Option<usize> {
         let key = self.keys.get(&id)?;
@@ -323,6 +328,7 @@ mod tests {
         for a in &v {
             let last = v.iter().rev().find(|b| b.id == a.id).unwrap();
             assert_eq!(all.get(a.id), Some(*last));
+            assert!(all.contains(a.id));
             assert_eq!(
                 all.count_of(&a.label),
                 v.iter().filter(|b| b.label == a.label).count()
@@ -382,6 +388,7 @@ mod tests {
         let rebuilt = Annotations::from(all.iter().cloned().collect::<Vec<_>>());
         assert_eq!(rebuilt, all);
         assert!(all.get(AnnotationId::from_u128(99_999)).is_none());
+        assert!(!all.contains(AnnotationId::from_u128(99_999)));
     }
 
     #[test]

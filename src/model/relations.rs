@@ -552,7 +552,7 @@ impl Links for SomeLinks<'_> {
 }
 
 fn both_ends_in(set: &AnnotationSet, r: &Relation) -> bool {
-    set.annotations.get(r.from).is_some() && set.annotations.get(r.to).is_some()
+    set.annotations.contains(r.from) && set.annotations.contains(r.to)
 }
 
 /// `ids` in document order, each once.
@@ -634,16 +634,12 @@ pub struct ClaimTreeIndex {
 
 impl ClaimTreeIndex {
     pub fn new(set: &AnnotationSet) -> Self {
-        let mut index = Self {
-            tree: claim_tree(set),
-            shown_under: HashMap::new(),
-        };
-        for node in &index.tree.claims {
-            for id in node.members() {
-                index.shown_under.entry(id).or_default().push(node.claim);
-            }
+        let tree = claim_tree(set);
+        let mut shown_under = HashMap::new();
+        for node in &tree.claims {
+            record_shown(&mut shown_under, node);
         }
-        index
+        Self { tree, shown_under }
     }
 
     pub fn tree(&self) -> &ClaimTree {
@@ -678,8 +674,7 @@ impl ClaimTreeIndex {
             }
         }
         for id in moved {
-            let in_set = set.annotations.get(id).is_some();
-            if in_set && !self.shown_under.contains_key(&id) {
+            if set.annotations.contains(id) && !self.shown_under.contains_key(&id) {
                 let place = set.annotations.index_of(id);
                 let at =
                     unattached.partition_point(|other| set.annotations.index_of(*other) < place);
@@ -738,10 +733,15 @@ impl ClaimTreeIndex {
             .tree
             .claims
             .partition_point(|n| set.annotations.index_of(n.claim) < place);
-        for id in node.members() {
-            self.shown_under.entry(id).or_default().push(node.claim);
-        }
+        record_shown(&mut self.shown_under, &node);
         self.tree.claims.insert(at, node);
+    }
+}
+
+/// Notes in `shown_under` that every member of `node` shows under its claim.
+fn record_shown(shown_under: &mut HashMap<AnnotationId, Vec<AnnotationId>>, node: &ClaimNode) {
+    for id in node.members() {
+        shown_under.entry(id).or_default().push(node.claim);
     }
 }
 
