@@ -103,12 +103,27 @@ fn link_by_keyboard_then_by_clicking_a_highlight_and_undo() {
     h.get_by_label("Claims").click();
     h.run();
     assert_eq!(h.state().view.list_view, ListView::Claims);
-    h.get_by_label_contains(&format!("from Source “{SOURCE}”"));
+    let from_source = format!("from Source “{SOURCE}”");
+    h.get_by_label_contains(&from_source);
     h.get_by_label_contains("denied by Denial “The assertions");
+
+    // A click on the claim's triangle closes it (its source and denial go), another opens it.
+    h.get_all_by_label("Close")
+        .next()
+        .expect("the claim's triangle")
+        .click();
+    h.run();
+    assert!(h.query_by_label_contains(&from_source).is_none());
+    assert!(h.query_by_label_contains("denied by Denial").is_none());
+    h.get_all_by_label("Open")
+        .next()
+        .expect("the claim's triangle")
+        .click();
+    h.run();
+    h.get_by_label_contains(&from_source);
 
     // Undo takes back the last link only, redo brings it back.
     // The tree follows each step (it is kept up to date change by change).
-    let from_source = format!("from Source “{SOURCE}”");
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run();
     assert_eq!(relations(&h), vec![("denies".to_owned(), denial, claim)]);

@@ -2,8 +2,6 @@
 //! to remove each), and the claim tree — each claim with its sources and its denials (and who
 //! issued them).
 
-use std::sync::Arc;
-
 use egui::{RichText, Sense, Ui};
 
 use crate::app::{Action, Document, ViewState};
@@ -116,15 +114,11 @@ enum TreeRow {
 
 /// Which claims (and whether the unlinked group) the analyst closed, with a version bumped on
 /// every change so that the rows know when to be worked out again.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Closed {
     version: u64,
     claims: std::collections::HashSet<AnnotationId>,
     loose: bool,
-}
-
-fn closed_id() -> egui::Id {
-    egui::Id::unique("claim-tree-closed")
 }
 
 /// The tree's rows. A claim is left out when the filter hides it and everything under it; under
@@ -203,6 +197,8 @@ pub struct ClaimTreeView {
     index: ClaimTreeIndex,
     /// The set's generation the tree is for.
     generation: Option<u64>,
+    /// What the analyst closed (kept while the app runs, whatever document is open).
+    closed: Closed,
     rows: Vec<TreeRow>,
     /// The set's generation, the filter's version and the closed claims' version the rows
     /// are for.
@@ -231,14 +227,29 @@ impl ClaimTreeView {
     }
 
     /// The rows for the set, the filter and the closed claims as they are now.
-    fn rows(&mut self, doc: &Document, view: &ViewState, closed: &Closed) -> &[TreeRow] {
+    fn rows(&mut self, doc: &Document, view: &ViewState) -> &[TreeRow] {
         self.follow(doc);
-        let made_for = (doc.generation, view.hidden_version, closed.version);
+        let made_for = (doc.generation, view.hidden_version, self.closed.version);
         if self.rows_for != Some(made_for) {
-            self.rows = tree_rows(self.index.tree(), view, closed);
+            self.rows = tree_rows(self.index.tree(), view, &self.closed);
             self.rows_for = Some(made_for);
         }
         &self.rows
+    }
+
+    /// Opens claim `id` if it is closed and closes it if it is open; `None` does the same for
+    /// the unlinked group.
+    fn flip(&mut self, which: Option<AnnotationId>) {
+        let closed = &mut self.closed;
+        closed.version += 1;
+        match which {
+            Some(id) => {
+                if !closed.claims.remove(&id) {
+                    closed.claims.insert(id);
+                }
+            }
+            None => closed.loose = !closed.loose,
+        }
     }
 }
 
@@ -250,9 +261,7 @@ pub fn claim_tree_ui(
     claims: &mut ClaimTreeView,
     actions: &mut Vec<Action>,
 ) {
-    // Shared, so that a frame does not copy the set of closed claims.
-    let closed: Arc<Closed> = ui.data(|d| d.get_temp(closed_id())).unwrap_or_default();
-    let rows = claims.rows(doc, view, &closed);
+    let rows = claims.rows(doc, view);
     let row_height = ui.spacing().interact_size.y + 2.0;
     let toggle = |ui: &mut Ui, open: bool| {
         let (rect, response) =
@@ -339,18 +348,7 @@ pub fn claim_tree_ui(
             }
         });
     if let Some(which) = flip {
-        let mut closed = closed;
-        let closed_now = Arc::make_mut(&mut closed);
-        closed_now.version += 1;
-        match which {
-            Some(id) => {
-                if !closed_now.claims.remove(&id) {
-                    closed_now.claims.insert(id);
-                }
-            }
-            None => closed_now.loose = !closed_now.loose,
-        }
-        ui.data_mut(|d| d.insert_temp(closed_id(), closed));
+        claims.flip(which);
     }
 }
 
@@ -415,21 +413,20 @@ mod tests {
         let mut doc = crate::app::document::tests::paragraphs_doc(30);
         let mut view = ViewState::default();
         let mut claims = ClaimTreeView::default();
-        let mut closed = Closed::default();
         let mut next = crate::model::test_rng(0x2545_f491_4f6c_dd1d);
         let mut linked_rows = 0;
         for step in 0..600 {
             crate::app::document::tests::random_step(&mut doc, &mut next);
             if step % 50 == 25 {
                 // Close every third claim; hide every annotation whose quote has an "e" third.
-                closed.claims = doc
+                claims.closed.claims = doc
                     .set
                     .annotations
                     .iter()
                     .step_by(3)
                     .map(|a| a.id)
                     .collect();
-                closed.version += 1;
+                claims.closed.version += 1;
                 view.hidden = doc
                     .set
                     .annotations
@@ -439,8 +436,8 @@ mod tests {
                     .collect();
                 view.hidden_version += 1;
             }
-            let rows = claims.rows(&doc, &view, &closed).to_vec();
-            let expected = tree_rows(&crate::model::claim_tree(&doc.set), &view, &closed);
+            let rows = claims.rows(&doc, &view).to_vec();
+            let expected = tree_rows(&crate::model::claim_tree(&doc.set), &view, &claims.closed);
             assert_eq!(rows, expected, "step {step}");
             linked_rows += rows
                 .iter()
