@@ -304,31 +304,46 @@ pub struct ListIndex {
     at: HashMap<AnnotationId, (usize, SortKey)>,
     /// The rows' texts laid out in earlier frames.
     texts: RowTexts,
+    ahead: Ahead,
 }
 
 /// The list rows' lines laid out in earlier frames. egui keeps a layout only while it is used
 /// frame after frame, and rows come back into view whenever the details above the list come
 /// and go (selecting, deleting, undoing): laying out a screenful of rows again costs most of a
 /// millisecond, a lookup here a few microseconds.
+///
+/// Lines are laid out without a colour ([`egui::Color32::PLACEHOLDER`]) and painted in the
+/// row's, so selecting a row does not lay it out again.
 #[derive(Default)]
 struct RowTexts {
-    galleys: HashMap<RowText, Arc<egui::Galley>>,
+    /// Lines used since the last turnover. A line found in `before` moves here; when this holds
+    /// [`RowTexts::KEPT`], `before` is let go and this becomes `before`. Lines in use are never
+    /// all dropped at once.
+    now: HashMap<RowText, Arc<egui::Galley>>,
+    before: HashMap<RowText, Arc<egui::Galley>>,
+    /// Lines laid out (not found) in this frame.
+    laid_out: usize,
+    /// Goes up whenever every line is dropped (egui's fonts changed).
+    epoch: u64,
     fonts: FontsWatch,
 }
 
-/// What a row's line is laid out from: the text, its font (family, size in bits), colour and
-/// width (bits), and the physical pixels per point (bits).
-type RowText = (String, egui::FontFamily, u32, egui::Color32, u32, u32);
+/// What a row's line is laid out from: the text, its font (family, size in bits), its width
+/// (bits), and the physical pixels per point (bits).
+type RowText = (String, egui::FontFamily, u32, u32, u32);
 
 impl RowTexts {
-    /// How many lines are kept (a few screenfuls); past that all are dropped.
-    const KEPT: usize = 1024;
+    /// How many lines are kept per turn (a few screenfuls); up to twice this are kept.
+    const KEPT: usize = 512;
 
     /// Call before the rows: drops every line if egui's fonts changed under them.
     fn begin_frame(&mut self, ctx: &egui::Context) {
+        self.laid_out = 0;
         let change = self.fonts.check(ctx);
         if change.fonts_changed || change.atlas_emptied {
-            self.galleys.clear();
+            self.now.clear();
+            self.before.clear();
+            self.epoch += 1;
         }
     }
 
@@ -337,33 +352,82 @@ impl RowTexts {
         self.fonts.finish_frame(ctx);
     }
 
-    /// [`one_line`], laid out once while it stays the same.
-    fn one_line(
-        &mut self,
-        ui: &Ui,
-        text: String,
-        colour: egui::Color32,
-        width: f32,
-    ) -> Arc<egui::Galley> {
+    fn key(ui: &Ui, text: String, width: f32) -> RowText {
         let font = egui::TextStyle::Body.resolve(ui.style());
-        let key = (
+        (
             text,
             font.family,
             font.size.to_bits(),
-            colour,
             width.to_bits(),
             ui.ctx().pixels_per_point().to_bits(),
-        );
-        if let Some(galley) = self.galleys.get(&key) {
-            return galley.clone();
+        )
+    }
+
+    fn find(&mut self, key: &RowText) -> Option<Arc<egui::Galley>> {
+        if let Some(galley) = self.now.get(key) {
+            return Some(galley.clone());
         }
-        if self.galleys.len() >= Self::KEPT {
-            self.galleys.clear();
+        let (key, galley) = self.before.remove_entry(key)?;
+        self.keep(key, galley.clone());
+        Some(galley)
+    }
+
+    fn keep(&mut self, key: RowText, galley: Arc<egui::Galley>) {
+        if self.now.len() >= Self::KEPT {
+            self.before = std::mem::take(&mut self.now);
         }
-        let galley = one_line(ui, &key.0, colour, width);
-        self.galleys.insert(key, galley.clone());
+        self.now.insert(key, galley);
+    }
+
+    /// [`one_line`] (in no colour of its own), laid out once while it stays the same.
+    fn one_line(&mut self, ui: &Ui, text: String, width: f32) -> Arc<egui::Galley> {
+        let key = Self::key(ui, text, width);
+        if let Some(galley) = self.find(&key) {
+            return galley;
+        }
+        let galley = one_line(ui, &key.0, egui::Color32::PLACEHOLDER, width);
+        self.laid_out += 1;
+        self.keep(key, galley.clone());
         galley
     }
+
+    /// Lays out the line ahead of need unless it is kept; says whether it had to.
+    fn prepare(&mut self, ui: &Ui, text: String, width: f32) -> bool {
+        let key = Self::key(ui, text, width);
+        if self.find(&key).is_some() {
+            return false;
+        }
+        let galley = one_line(ui, &key.0, egui::Color32::PLACEHOLDER, width);
+        self.keep(key, galley);
+        true
+    }
+}
+
+/// Laying out the rows just outside the list's view ahead of need, a few lines per frame in
+/// frames that laid out none of their own: when the details above the list go (a delete, a
+/// click on empty text) or the list scrolls by a few rows, the rows that come into view are
+/// ready. Starts again whenever the list, its view or its width changes.
+#[derive(Default)]
+struct Ahead {
+    /// What the rows ahead were worked out for.
+    made_for: Option<AheadKey>,
+    /// How far along the rows ahead (see [`ListIndex::row_ahead`]) it is.
+    next: usize,
+}
+
+/// The list (set generation, filter version), the groups open, the rows in view, the row
+/// width and font size (bits), and [`RowTexts::epoch`].
+type AheadKey = ((u64, u64), Vec<bool>, std::ops::Range<usize>, u32, u32, u64);
+
+impl Ahead {
+    /// How many rows below the view and above it are laid out ahead: the details panel is
+    /// rarely taller than a dozen rows.
+    const BELOW: usize = 12;
+    const ABOVE: usize = 6;
+    /// Rows looked at per frame (a lookup each), and lines laid out per frame (0.02–0.05 ms
+    /// each): all the rows ahead are ready within three or four frames.
+    const ROWS_PER_FRAME: usize = 24;
+    const LINES_PER_FRAME: usize = 12;
 }
 
 impl ListIndex {
@@ -486,6 +550,77 @@ impl ListIndex {
         }
     }
 
+    /// The `k`th row ahead of the rows `shown`: first the rows below them, nearest first (the
+    /// way rows come in when the details above the list go), then those above.
+    fn row_ahead(shown: &std::ops::Range<usize>, k: usize) -> Option<usize> {
+        if k < Ahead::BELOW {
+            Some(shown.end + k)
+        } else if k < Ahead::BELOW + Ahead::ABOVE {
+            shown.start.checked_sub(1 + k - Ahead::BELOW)
+        } else {
+            None
+        }
+    }
+
+    /// Lays out a few lines of the rows outside `shown` (see [`Ahead`]), the rows being `width`
+    /// wide. Says whether there is more to do.
+    fn lay_out_ahead(
+        &mut self,
+        ui: &Ui,
+        doc: &Document,
+        open: &[bool],
+        shown: std::ops::Range<usize>,
+        width: f32,
+    ) -> bool {
+        let Some(made_for) = self.made_for else {
+            return false;
+        };
+        let font_size = egui::TextStyle::Body.resolve(ui.style()).size;
+        let key = (
+            made_for,
+            open.to_vec(),
+            shown.clone(),
+            width.to_bits(),
+            font_size.to_bits(),
+            self.texts.epoch,
+        );
+        if self.ahead.made_for.as_ref() != Some(&key) {
+            self.ahead = Ahead {
+                made_for: Some(key),
+                next: 0,
+            };
+        }
+        if self.texts.laid_out > 0 {
+            // This frame paid for rows in view already.
+            return Self::row_ahead(&shown, self.ahead.next).is_some();
+        }
+        let rows = self.row_count(open);
+        let fits = fits_on_row(width, font_size);
+        let mut lines = 0;
+        for _ in 0..Ahead::ROWS_PER_FRAME {
+            if lines >= Ahead::LINES_PER_FRAME {
+                break;
+            }
+            let Some(i) = Self::row_ahead(&shown, self.ahead.next) else {
+                return false;
+            };
+            self.ahead.next += 1;
+            if let Some(a) = (i < rows)
+                .then(|| self.row(i, open))
+                .flatten()
+                .and_then(|row| match row {
+                    Row::Entry(id) => doc.set.get(id),
+                    _ => None,
+                })
+            {
+                for line in row_lines(a, fits) {
+                    lines += usize::from(self.texts.prepare(ui, line, width));
+                }
+            }
+        }
+        Self::row_ahead(&shown, self.ahead.next).is_some()
+    }
+
     /// The row that shows annotation `id`, if it is listed and its group is open.
     fn row_of(&self, id: AnnotationId, open: &[bool]) -> Option<usize> {
         let &(group, key) = self.at.get(&id)?;
@@ -551,7 +686,9 @@ fn list_ui(
         }
     }
     list.texts.begin_frame(ui.ctx());
+    let mut shown = (0..0, 0.0);
     let output = area.show_rows(ui, row_height, list.row_count(&open), |ui, range| {
+        shown = (range.clone(), entry_text_width(ui.available_width()));
         let rows: Vec<Row> = range.filter_map(|i| list.row(i, &open)).collect();
         for row in rows {
             match row {
@@ -568,6 +705,9 @@ fn list_ui(
             }
         }
     });
+    if list.lay_out_ahead(ui, doc, &open, shown.0, shown.1) {
+        ui.ctx().request_repaint();
+    }
     list.texts.finish_frame(ui.ctx());
     let offset = output.state.clamped_offset().y;
     ui.data_mut(|d| {
@@ -677,6 +817,39 @@ fn lost_header_ui(ui: &mut Ui, count: usize, height: f32, actions: &mut Vec<Acti
     });
 }
 
+/// The width of an entry's lines in a row `row_width` wide (they start past the group's
+/// indent and end short of the edge).
+fn entry_text_width(row_width: f32) -> f32 {
+    row_width - 28.0
+}
+
+/// How many characters of a line can show on a row `width` wide in `font_size`: no glyph is
+/// narrower than a quarter of the font size. egui cuts the line with an ellipsis; text past
+/// the row's end would be shaped for nothing when rows come into view.
+fn fits_on_row(width: f32, font_size: f32) -> usize {
+    (width / (0.25 * font_size)).ceil().max(0.0) as usize + 2
+}
+
+/// An entry's two lines, each no longer than `fits` characters or so: the quote, and then the
+/// note or else where the quote stands (which tells apart the many highlights of one name).
+fn row_lines(a: &Annotation, fits: usize) -> [String; 2] {
+    let quote = format!(
+        "“{}”",
+        elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS.min(fits))
+    );
+    let second = if a.note.is_empty() {
+        let q = &a.anchor.quote;
+        format!(
+            "…{} […] {}…",
+            elide_start(&q.prefix, 24),
+            elide(&q.suffix, 40).trim_end_matches('…')
+        )
+    } else {
+        format!("Note: {}", elide(&a.note, fits))
+    };
+    [quote, second]
+}
+
 fn entry_ui(
     ui: &mut Ui,
     doc: &Document,
@@ -687,14 +860,16 @@ fn entry_ui(
     actions: &mut Vec<Action>,
 ) {
     let selected = view.selected == Some(a.id);
-    let mut text = format!("“{}”", elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS));
-    if !a.note.is_empty() {
-        text.push_str("\nNote: ");
-        text.push_str(&elide(&a.note, 80));
-    }
     let (rect, response) =
         ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click());
-    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &text));
+    response.widget_info(|| {
+        let mut text = format!("“{}”", elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS));
+        if !a.note.is_empty() {
+            text.push_str("\nNote: ");
+            text.push_str(&elide(&a.note, 80));
+        }
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, &text)
+    });
     let visuals = ui.visuals();
     let inner = rect.shrink2(vec2(0.0, 1.0));
     if selected {
@@ -711,44 +886,24 @@ fn entry_ui(
         );
     }
     let x = rect.left() + 24.0;
-    let width = rect.right() - x - 4.0;
+    let width = entry_text_width(rect.width());
     let line = ui.text_style_height(&egui::TextStyle::Body);
     let colour = if selected {
         visuals.selection.stroke.color
     } else {
         visuals.text_color()
     };
-    // No more than fits on the row (no glyph is narrower than a quarter of the font size):
-    // egui cuts the line with an ellipsis, and text past the row's end would be shaped for
-    // nothing when rows come into view.
     let font_size = egui::TextStyle::Body.resolve(ui.style()).size;
-    let fits = (width / (0.25 * font_size)).ceil() as usize + 2;
-    let quote = texts.one_line(
-        ui,
-        format!(
-            "“{}”",
-            elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS.min(fits))
-        ),
-        colour,
-        width,
-    );
+    let [quote, second] = row_lines(a, fits_on_row(width, font_size));
+    let quote = texts.one_line(ui, quote, width);
     ui.painter()
         .galley(egui::pos2(x, rect.top() + 3.0), quote, colour);
-    // The second line: the note, or else where the quote stands (which tells apart the many
-    // highlights of one name).
-    let second = if a.note.is_empty() {
-        let q = &a.anchor.quote;
-        format!(
-            "…{} […] {}…",
-            elide_start(&q.prefix, 24),
-            elide(&q.suffix, 40).trim_end_matches('…')
-        )
-    } else {
-        format!("Note: {}", elide(&a.note, fits))
-    };
-    let second = texts.one_line(ui, second, visuals.weak_text_color(), width);
-    ui.painter()
-        .galley(egui::pos2(x, rect.top() + 3.0 + line), second, colour);
+    let second = texts.one_line(ui, second, width);
+    ui.painter().galley(
+        egui::pos2(x, rect.top() + 3.0 + line),
+        second,
+        visuals.weak_text_color(),
+    );
     if response.clicked() {
         actions.push(if doc.unplaced.contains(&a.id) {
             Action::SelectAnnotation(Some(a.id))
@@ -892,13 +1047,15 @@ mod tests {
 #[cfg(test)]
 mod row_text_tests {
     use super::*;
+    use crate::app::document::ArticleSource;
+    use crate::model::{Anchor, AnnotationSet, Article, Timestamp};
 
     /// One frame of a headless context in which `texts` gives the line `text`.
     fn line(ctx: &egui::Context, texts: &mut RowTexts, text: &str) -> Arc<egui::Galley> {
         let mut galley = None;
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
             texts.begin_frame(ui.ctx());
-            galley = Some(texts.one_line(ui, text.to_owned(), egui::Color32::WHITE, 200.0));
+            galley = Some(texts.one_line(ui, text.to_owned(), 200.0));
             texts.finish_frame(ui.ctx());
         });
         // Headless: no renderer takes the font texture's updates.
@@ -925,5 +1082,113 @@ mod row_text_tests {
             !Arc::ptr_eq(&first, &sharper),
             "kept across a change of scale"
         );
+    }
+
+    /// Past [`RowTexts::KEPT`] new lines the oldest unused ones go, but a line still in use
+    /// is kept: the cache never empties under the rows in view.
+    #[test]
+    fn lines_in_use_outlive_the_turnover_and_unused_ones_go() {
+        let ctx = egui::Context::default();
+        let mut texts = RowTexts::default();
+        let kept = line(&ctx, &mut texts, "in view all along");
+        let unused = line(&ctx, &mut texts, "seen once");
+        for round in 0..3 * RowTexts::KEPT / 64 {
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+                texts.begin_frame(ui.ctx());
+                texts.one_line(ui, "in view all along".to_owned(), 200.0);
+                for k in 0..64 {
+                    texts.one_line(ui, format!("row {round} {k}"), 200.0);
+                }
+                texts.finish_frame(ui.ctx());
+            });
+            output.textures_delta.clear();
+        }
+        assert!(texts.now.len() + texts.before.len() <= 2 * RowTexts::KEPT);
+        assert!(Arc::ptr_eq(
+            &kept,
+            &line(&ctx, &mut texts, "in view all along")
+        ));
+        assert!(!Arc::ptr_eq(&unused, &line(&ctx, &mut texts, "seen once")));
+    }
+
+    /// A set of `n` claims, one per paragraph.
+    fn claims_doc(n: usize) -> Document {
+        let text: String = (0..n)
+            .map(|i| format!("Paragraph {i} says that memo number {i} is genuine.\n\n"))
+            .collect();
+        let article = Article::from_plain_text(&text, "t");
+        let mut set = AnnotationSet::new(&article, String::new());
+        for p in &article.paragraphs {
+            let anchor = Anchor::new(&article, p.chars.start..p.chars.start + 20).unwrap();
+            set.insert(Annotation::new(
+                LabelId::new("claim"),
+                anchor,
+                Timestamp::UNIX_EPOCH,
+            ));
+        }
+        Document::new(
+            article,
+            ArticleSource::File("t.txt".into()),
+            Some((set, "t.claimlens.ron".into())),
+        )
+    }
+
+    /// One frame of the list alone on a screen `height` high; says how many lines it laid out
+    /// for the rows in view and whether it asked for another frame.
+    fn list_frame(
+        ctx: &egui::Context,
+        doc: &Document,
+        list: &mut ListIndex,
+        height: f32,
+    ) -> (usize, bool) {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                vec2(360.0, height),
+            )),
+            ..Default::default()
+        };
+        let mut laid_out = 0;
+        let mut output = ctx.run_ui(input, |ui| {
+            let mut actions = Vec::new();
+            list_ui(ui, doc, &ViewState::default(), list, &mut actions);
+            laid_out = list.texts.laid_out;
+        });
+        output.textures_delta.clear();
+        let again = output.viewport_output[&egui::ViewportId::ROOT].repaint_delay
+            == std::time::Duration::ZERO;
+        (laid_out, again)
+    }
+
+    /// The frames after the list is drawn lay out the rows just below it, a few lines each and
+    /// asking for the next frame until done; when the list then grows taller (the details above
+    /// it went), the rows coming into view are ready. Without those frames they are not.
+    #[test]
+    fn rows_below_the_view_are_laid_out_ahead_in_the_frames_that_follow() {
+        let doc = claims_doc(300);
+        let ctx = egui::Context::default();
+        let mut list = ListIndex::default();
+        let (first, _) = list_frame(&ctx, &doc, &mut list, 400.0);
+        assert!(first > 0);
+        let mut frames = 0;
+        loop {
+            let (laid_out, again) = list_frame(&ctx, &doc, &mut list, 400.0);
+            assert_eq!(laid_out, 0, "the rows in view are kept");
+            frames += 1;
+            if !again {
+                break;
+            }
+            assert!(frames < 50, "laying out ahead does not finish");
+        }
+        assert!(frames > 1, "done in one frame: not spread over frames");
+        let (taller, _) = list_frame(&ctx, &doc, &mut list, 700.0);
+        assert_eq!(taller, 0, "rows coming into view were laid out again");
+
+        // The same without the frames in between.
+        let ctx = egui::Context::default();
+        let mut list = ListIndex::default();
+        list_frame(&ctx, &doc, &mut list, 400.0);
+        let (taller, _) = list_frame(&ctx, &doc, &mut list, 700.0);
+        assert!(taller > 0);
     }
 }
