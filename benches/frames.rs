@@ -173,9 +173,23 @@ struct Frame {
     naive_remove: bool,
     /// This frame adds or removes a highlight (reported on its own line).
     edit: bool,
+    /// Part of a [`pause`]: runs only if the frame before asked for another at once; the naive
+    /// reader never does.
+    pause: bool,
     /// Pointer at this article offset (where it is drawn when the frame runs), and whether the
     /// primary button is down; a press is sent on the first such frame, a release on `false`.
     drag: Option<(usize, bool)>,
+}
+
+/// The frames between a selection and the key that acts on it. A hand takes a quarter of a
+/// second or more (15 frames at 60 Hz), and the app paints only the frames it asks for (the
+/// one after any action, a few more while it lays out list rows ahead of need, an
+/// animation's): each of these runs only if the frame before asked for it.
+fn pause() -> impl Iterator<Item = Frame> {
+    (0..15).map(|_| Frame {
+        pause: true,
+        ..Frame::default()
+    })
 }
 
 fn key(key: Key, modifiers: Modifiers) -> Vec<Event> {
@@ -292,7 +306,8 @@ fn script(
         frames: select,
     });
     // Adding: drag over a few words near the top (press, move, release in frames of their own,
-    // as a hand does; the positions are looked up when the frame runs), then press 1. Only the key's frame adds the highlight; it is the one flagged.
+    // as a hand does; the positions are looked up when the frame runs), pause, then press 1.
+    // Only the key's frame adds the highlight; it is the one flagged.
     let mut add = Vec::new();
     for range in to_add {
         add.push(Frame {
@@ -307,6 +322,7 @@ fn script(
             drag: Some((range.end, false)),
             ..Frame::default()
         });
+        add.extend(pause());
         add.push(Frame {
             events: key(Key::Num1, Modifiers::NONE),
             naive_add: true,
@@ -318,20 +334,22 @@ fn script(
         name: "add a highlight (key 1)",
         frames: add,
     });
-    // Removing: select an annotation (as a click in the list does), press Delete, then undo
-    // with Ctrl+Z; the Delete and the Ctrl+Z frames are flagged.
+    // Removing: select an annotation (as a click in the list does), pause, press Delete, pause,
+    // then undo with Ctrl+Z; the Delete and the Ctrl+Z frames are flagged.
     let mut remove = Vec::new();
     for id in to_delete {
         remove.push(Frame {
             actions: vec![Action::SelectAnnotation(Some(id))],
             ..Frame::default()
         });
+        remove.extend(pause());
         remove.push(Frame {
             events: key(Key::Delete, Modifiers::NONE),
             naive_remove: true,
             edit: true,
             ..Frame::default()
         });
+        remove.extend(pause());
         remove.push(Frame {
             events: key(Key::Z, Modifiers::COMMAND),
             naive_add: true,
@@ -379,8 +397,18 @@ fn frame(
     ctx: &egui::Context,
     screen: Vec2,
     events: Vec<Event>,
-    mut ui: impl FnMut(&mut egui::Ui),
+    ui: impl FnMut(&mut egui::Ui),
 ) -> Duration {
+    frame_asking(ctx, screen, events, ui).0
+}
+
+/// [`frame`], and whether the frame asked for the next one at once.
+fn frame_asking(
+    ctx: &egui::Context,
+    screen: Vec2,
+    events: Vec<Event>,
+    mut ui: impl FnMut(&mut egui::Ui),
+) -> (Duration, bool) {
     let input = RawInput {
         screen_rect: Some(Rect::from_min_size(Pos2::ZERO, screen)),
         events,
@@ -388,8 +416,12 @@ fn frame(
     };
     let start = Instant::now();
     let output = ctx.run_ui(input, |u| ui(u));
+    let again = output
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.repaint_delay.is_zero());
     let _ = ctx.tessellate(output.shapes, output.pixels_per_point);
-    start.elapsed()
+    (start.elapsed(), again)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -664,9 +696,13 @@ fn main() {
     let mut drawn: Vec<Duration> = Vec::new();
     let mut pointer_down = false;
     let mut showing_edit = false;
+    let mut asked = true;
     for step in &steps {
         let mut times = Vec::new();
         for f in &step.frames {
+            if f.pause && !asked {
+                continue;
+            }
             for action in &f.actions {
                 app.push(action.clone());
             }
@@ -689,7 +725,8 @@ fn main() {
                 }
             }
             let before = app.doc.set.annotations.len();
-            let t = frame(&ctx, screen, events, |ui| app.frame_ui(ui));
+            let (t, again) = frame_asking(&ctx, screen, events, |ui| app.frame_ui(ui));
+            asked = again;
             vsync(t);
             times.push(t);
             if std::mem::replace(&mut showing_edit, f.edit) && !f.edit {
@@ -760,7 +797,12 @@ fn main() {
     let mut theirs: Vec<Vec<Duration>> = Vec::new();
     for step in &steps {
         let mut times = Vec::new();
-        for f in step.frames.iter().take(if options.naive { 20 } else { 0 }) {
+        for f in step
+            .frames
+            .iter()
+            .filter(|f| !f.pause)
+            .take(if options.naive { 20 } else { 0 })
+        {
             if let Some(j) = f.naive_jump {
                 naive.jump = Some(j);
             }
