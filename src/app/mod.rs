@@ -51,6 +51,9 @@ pub const DEFAULT_FONT_SIZE: f32 = 18.0;
 const MIN_FONT_SIZE: f32 = 10.0;
 const MAX_FONT_SIZE: f32 = 40.0;
 const MAX_RECENT: usize = 10;
+/// While a save is under way the UI looks for the saver thread's report this often (a save of
+/// 10,000 annotations takes 50–100 ms; the saver does not wake the UI itself).
+const SAVE_POLL: std::time::Duration = std::time::Duration::from_millis(20);
 const SETTINGS_KEY: &str = "claimlens-settings";
 /// Re-anchoring up to this much work (annotations × 100k-character blocks) runs at once;
 /// more runs on a background thread with progress shown.
@@ -1665,11 +1668,13 @@ impl App {
         let revision = self.doc.history.revision();
         let set = self.doc.set.clone();
         if self.saver.is_none() {
+            // The saver thread only posts its report: the UI looks for it (see
+            // `SAVE_POLL`). Waking the UI through egui's context would take the context's
+            // lock from a low-priority thread, which can be descheduled while holding it and
+            // stall the next frame for tens of milliseconds.
             let tx = self.inbox_tx.clone();
-            let ctx = self.ctx.clone();
             match saving::Saver::start(move |done| {
                 let _ = tx.send(Action::SaveDone(done));
-                ctx.request_repaint();
             }) {
                 Ok(saver) => self.saver = Some(saver),
                 Err(err) => log::warn!("saving on the UI thread: {err}"),
@@ -1876,6 +1881,10 @@ impl App {
         }
 
         self.autosave_tick();
+        if self.saves_pending > 0 {
+            // The saver thread's report arrives in the inbox without waking the UI.
+            ctx.request_repaint_after(SAVE_POLL);
+        }
         self.watch_article();
         self.text_focus_last_frame = ctx.text_edit_focused();
         let title = self.doc.window_title();
