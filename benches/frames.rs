@@ -11,8 +11,10 @@
 //! repeated to the size asked for with every prose paragraph made distinct, written to a file
 //! and read as the app reads it; highlights of 1–12 words are spread evenly.
 //! Both readers get the same scripted session through `egui::Context::run_ui` at 1280×800
-//! points, headless, paced at 60 frames a second as on a display: each frame's time is the UI code plus tessellation (what a frame costs the
-//! CPU before the GPU draws it). The naive reader is what egui offers out of the box: one
+//! points, headless, paced at 60 frames a second as on a display: each frame's time is the UI
+//! code plus tessellation (what a frame costs the CPU before the GPU draws it). Between a
+//! selection and the key that acts on it the analyst pauses; of those frames only the ones the
+//! app asks for run (see `pause`). The naive reader is what egui offers out of the box: one
 //! `Label` holding the whole text as one `LayoutJob`, highlights as background sections.
 //! Prints p50 / p99 / p99.9 / max per step and the ratio of the p99s, then open, save and load
 //! times and the peak RSS. No assertions: the machines are shared and noisy; compare the two
