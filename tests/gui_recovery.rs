@@ -7,12 +7,12 @@ use std::sync::Arc;
 use claimlens::app::{Action, App, SAMPLE_TEXT, StartOptions, UnsavedChoice, recovery};
 use claimlens::model::AnnotationSet;
 use claimlens::store::{backup_path, load_set};
-use egui::Key;
+use egui::{Key, Modifiers};
 use egui_kittest::{Harness, kittest::Queryable as _};
 
 use crate::gui::{
-    commands_until_closed, fixed_clock, harness_from, harness_with, mark, request_close,
-    wait_for_open, wait_for_saves,
+    commands_until_closed, fixed_clock, harness_from, harness_sized, harness_with, mark,
+    options_with, request_close, wait_for_open, wait_for_saves,
 };
 
 /// The app with autosave into `recovery_dir`, opening `open`.
@@ -399,4 +399,30 @@ fn saving_in_the_background_marks_only_what_was_written_and_closing_waits_for_it
     );
     assert_eq!(load_set(&set_path).unwrap().annotations.len(), 3_002);
     assert!(!h.state().doc.is_dirty());
+}
+
+/// What just happened ("Saved …") comes right after the counts in the status bar, so a long
+/// article or set path never pushes it out of a narrow window.
+#[test]
+fn the_save_message_stays_in_view_beside_long_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir
+        .path()
+        .join("a folder with a rather long name for the reports of this quarter")
+        .join("and another one below it, as analysts' folders go");
+    std::fs::create_dir_all(&deep).unwrap();
+    let article = story(&deep);
+    let width = 1000.0;
+    let mut h = harness_sized(
+        options_with(Some(article), Arc::default()),
+        egui::vec2(width, 800.0),
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    wait_for_saves(&mut h);
+    let saved = h.get_by_label_contains("Saved ").rect();
+    assert!(
+        saved.left() < width - 100.0,
+        "the message starts at {} in a window {width} wide",
+        saved.left()
+    );
 }

@@ -336,6 +336,11 @@ fn status_bar_ui(
             ui.separator();
             ui.label(format!("{} characters selected", sel.range().len()));
         }
+        // What just happened, before the paths: a long path must not push it out of sight.
+        if let Some((status, _)) = &view.status {
+            ui.separator();
+            ui.label(status);
+        }
         ui.separator();
         let article = match doc.article_path() {
             Some(p) => p.display().to_string(),
@@ -380,10 +385,6 @@ fn status_bar_ui(
                     .desired_width(160.0)
                     .text(format!("Re-anchoring {} / {}", job.done(), job.total)),
             );
-        }
-        if let Some((status, _)) = &view.status {
-            ui.separator();
-            ui.label(status);
         }
     });
 }
