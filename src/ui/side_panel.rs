@@ -379,27 +379,28 @@ impl RowTexts {
         self.now.insert(key, galley);
     }
 
-    /// [`one_line`] (in no colour of its own), laid out once while it stays the same.
-    fn one_line(&mut self, ui: &Ui, text: String, width: f32) -> Arc<egui::Galley> {
+    /// The kept line for `text` in a row `width` wide, laid out now ([`one_line`], in no
+    /// colour of its own) if it is not kept; and whether it had to be.
+    fn get(&mut self, ui: &Ui, text: String, width: f32) -> (Arc<egui::Galley>, bool) {
         let key = Self::key(ui, text, width);
         if let Some(galley) = self.find(&key) {
-            return galley;
+            return (galley, false);
         }
         let galley = one_line(ui, &key.0, egui::Color32::PLACEHOLDER, width);
-        self.laid_out += 1;
         self.keep(key, galley.clone());
+        (galley, true)
+    }
+
+    /// A row's line, laid out once while it stays the same.
+    fn one_line(&mut self, ui: &Ui, text: String, width: f32) -> Arc<egui::Galley> {
+        let (galley, laid_out) = self.get(ui, text, width);
+        self.laid_out += usize::from(laid_out);
         galley
     }
 
     /// Lays out the line ahead of need unless it is kept; says whether it had to.
     fn prepare(&mut self, ui: &Ui, text: String, width: f32) -> bool {
-        let key = Self::key(ui, text, width);
-        if self.find(&key).is_some() {
-            return false;
-        }
-        let galley = one_line(ui, &key.0, egui::Color32::PLACEHOLDER, width);
-        self.keep(key, galley);
-        true
+        self.get(ui, text, width).1
     }
 }
 
