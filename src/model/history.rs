@@ -211,6 +211,12 @@ impl Touched {
         }
         touched
     }
+
+    /// Every annotation touched: those added, removed or replaced, then both ends of each
+    /// relation added or removed (what [`super::ClaimTreeIndex::update`] takes).
+    pub fn ids(&self) -> impl Iterator<Item = AnnotationId> + '_ {
+        self.annotations.iter().chain(&self.linked).copied()
+    }
 }
 
 /// Edits applied together as one user action.
@@ -364,6 +370,7 @@ mod tests {
         h.apply(&mut set, vec![Edit::AddRelation(link)]).unwrap();
         assert_eq!(h.last_touched().linked, [a.id, b.id]);
         assert!(h.last_touched().annotations.is_empty());
+        assert_eq!(h.last_touched().ids().collect::<Vec<_>>(), [a.id, b.id]);
         h.undo(&mut set).unwrap();
         assert_eq!(h.last_touched().linked, [a.id, b.id], "and undoing it");
         let before = set.labels.clone();

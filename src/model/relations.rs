@@ -1140,14 +1140,14 @@ mod tests {
                     10 | 11 => {
                         if h.undo(&mut set).is_some() {
                             let t = h.last_touched();
-                            index.update(&set, &[t.annotations.clone(), t.linked.clone()].concat());
+                            index.update(&set, &t.ids().collect::<Vec<_>>());
                         }
                         Vec::new()
                     }
                     12 => {
                         if h.redo(&mut set).is_some() {
                             let t = h.last_touched();
-                            index.update(&set, &[t.annotations.clone(), t.linked.clone()].concat());
+                            index.update(&set, &t.ids().collect::<Vec<_>>());
                         }
                         Vec::new()
                     }
@@ -1166,7 +1166,7 @@ mod tests {
                 };
                 if !edits.is_empty() && h.apply(&mut set, edits).is_ok() {
                     let t = h.last_touched();
-                    index.update(&set, &[t.annotations.clone(), t.linked.clone()].concat());
+                    index.update(&set, &t.ids().collect::<Vec<_>>());
                 }
                 let rebuilt = claim_tree(&set);
                 assert_eq!(index.tree(), &rebuilt, "seed {seed}, step {step}");

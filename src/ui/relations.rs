@@ -214,11 +214,7 @@ impl ClaimTreeView {
         }
         match self.generation.and_then(|g| doc.changes_since(g)) {
             Some(changes) => {
-                let touched: Vec<AnnotationId> = changes
-                    .iter()
-                    .flat_map(|t| t.annotations.iter().chain(&t.linked))
-                    .copied()
-                    .collect();
+                let touched: Vec<AnnotationId> = changes.iter().flat_map(|t| t.ids()).collect();
                 self.index.update(&doc.set, &touched);
             }
             None => self.index = ClaimTreeIndex::new(&doc.set),
