@@ -101,6 +101,22 @@ fn measured_heights_equal_the_readers_own_layout() {
     assert_measured_as_laid_out(&mut h);
 }
 
+/// The threads send their batches through a bounded channel and wait when it is full
+/// (`app::heights`: no heap memory crosses from them to the UI thread). Frames that stop for a
+/// while (a hidden window) leave them waiting; the next frames take the batches and the run
+/// goes on to the end, with the same heights. (In a debug build the threads fill the channel's
+/// slots, one batch every 5 ms, long before the 2 s are up.)
+#[test]
+fn measuring_goes_on_after_the_ui_took_no_batches_for_a_while() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness_on(&article_file(dir.path()));
+    // The first frame lays out the view and starts the run.
+    h.step();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(h.state().reader.measured_fraction() < 1.0);
+    assert_measured_as_laid_out(&mut h);
+}
+
 #[test]
 fn a_new_layout_key_measures_again() {
     let dir = tempfile::tempdir().unwrap();

@@ -15,6 +15,16 @@
 //! egui context's: the UI asks for a frame to collect their batches itself). Without this, two
 //! threads on a 2-core machine pushed frames from under 1 ms to 5–10 ms while they ran.
 //!
+//! No heap memory crosses from the threads to the UI either. The allocator (glibc's malloc)
+//! guards each thread's arena with a lock, and freeing a block takes the lock of the arena it
+//! came from: when the UI thread freed a batch's `Vec` while its measuring thread, in the middle
+//! of an allocation of its own, had been preempted by the save thread, a frame waited 38 ms for
+//! an idle-priority thread to be scheduled again (seen with `perf record -e sched:sched_switch
+//! --call-graph dwarf` on the frames benchmark: the UI thread in `_int_free` →
+//! `__lll_lock_wait_private`, woken by the measuring thread). So a [`Batch`] carries its heights
+//! inline, and the batches travel in a bounded channel whose slots the UI thread allocated: the
+//! UI frees nothing a measuring thread allocated.
+//!
 //! Order: from the paragraph at the top of the view outward (one below, one above, and so on),
 //! dealt round-robin to the threads. The paragraphs the analyst is about to scroll into become
 //! exact first, so scrolling near where they are never moves text; changes further above are
@@ -36,9 +46,13 @@ use egui::epaint::text::{FontDefinitions, FontInsert, Fonts, TextOptions, Viewpo
 use crate::model::Article;
 use crate::ui::reader::{FontsWatch, MeasureTarget, ReaderCache, lay_out_paragraph};
 
-/// A batch of heights goes back after this long, or after [`BATCH_PARAGRAPHS`] paragraphs.
+/// A batch of heights goes back after this long, or when it holds [`BATCH_PARAGRAPHS`].
 const BATCH_TIME: Duration = Duration::from_millis(5);
-const BATCH_PARAGRAPHS: usize = 500;
+const BATCH_PARAGRAPHS: usize = 256;
+/// Batches on their way to the UI (all threads together), in slots allocated once: about
+/// 4 KB each. Two threads fill about 14 in the 33 ms the UI may take to collect them
+/// ([`REPAINT_WITHIN`]); a thread that finds them all full waits for the UI's next frame.
+const BATCHES_IN_FLIGHT: usize = 32;
 /// Most measuring threads (each has fonts of its own, a few MB).
 const MAX_THREADS: usize = 4;
 /// The thread's galley cache is flushed every this many paragraphs, so it keeps only the last
@@ -74,12 +88,38 @@ struct Request {
     fonts: Option<FontSetup>,
 }
 
-/// Heights measured in one run: `(paragraph index, height)` pairs.
+/// Heights measured in one run: `(paragraph index, height)` pairs, inline (module docs).
 struct Batch {
     generation: u64,
-    heights: Vec<(usize, f32)>,
+    heights: [(usize, f32); BATCH_PARAGRAPHS],
+    /// How many of `heights` are measured.
+    len: usize,
     /// The run's last batch.
     finished: bool,
+}
+
+impl Batch {
+    fn new(generation: u64) -> Self {
+        Self {
+            generation,
+            heights: [(0, 0.0); BATCH_PARAGRAPHS],
+            len: 0,
+            finished: false,
+        }
+    }
+
+    fn push(&mut self, index: usize, height: f32) {
+        self.heights[self.len] = (index, height);
+        self.len += 1;
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == BATCH_PARAGRAPHS
+    }
+
+    fn heights(&self) -> &[(usize, f32)] {
+        &self.heights[..self.len]
+    }
 }
 
 /// The running threads' ends of their channels: one for requests to each thread, one for
@@ -134,7 +174,7 @@ impl HeightMeasurer {
             if batch.generation != run.generation {
                 continue;
             }
-            reader.accept_heights(batch.generation, &batch.heights);
+            reader.accept_heights(batch.generation, batch.heights());
             run.parts_finished += usize::from(batch.finished);
         }
         if !run.finished() {
@@ -225,7 +265,8 @@ impl HeightMeasurer {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, MAX_THREADS);
-        let (batch_tx, batch_rx) = mpsc::channel();
+        // Bounded: its slots are allocated here, on the UI thread, once (module docs).
+        let (batch_tx, batch_rx) = mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let mut requests = Vec::new();
         for k in 0..threads {
             let (request_tx, request_rx) = mpsc::channel();
@@ -274,7 +315,7 @@ fn add_discovered_fonts(definitions: &mut FontDefinitions, discovered: &[FontIns
 }
 
 /// The thread: measures each request until a newer one comes, then waits for the next.
-fn serve(requests: &mpsc::Receiver<Request>, batches: &mpsc::Sender<Batch>) {
+fn serve(requests: &mpsc::Receiver<Request>, batches: &mpsc::SyncSender<Batch>) {
     let mut fonts: Option<(Fonts, TextOptions)> = None;
     let mut next = requests.recv().ok();
     while let Some(mut request) = next.take() {
@@ -307,7 +348,7 @@ fn measure(
     options: TextOptions,
     request: &Request,
     requests: &mpsc::Receiver<Request>,
-    batches: &mpsc::Sender<Batch>,
+    batches: &mpsc::SyncSender<Batch>,
 ) -> Outcome {
     let MeasureTarget {
         generation,
@@ -316,7 +357,7 @@ fn measure(
     } = request.target;
     let paragraphs = &request.article.paragraphs;
     let (part, parts) = request.part;
-    let mut heights = Vec::with_capacity(BATCH_PARAGRAPHS);
+    let mut batch = Batch::new(generation);
     let mut batch_started = Instant::now();
     let mine = Spread::new(from, paragraphs.len())
         .enumerate()
@@ -333,24 +374,16 @@ fn measure(
         }
         let mut view = fonts.with_pixels_per_point(key.pixels_per_point());
         let (_, height) = lay_out_paragraph(&mut view, &request.article, &paragraphs[index], key);
-        heights.push((index, height));
-        if heights.len() >= BATCH_PARAGRAPHS || batch_started.elapsed() >= BATCH_TIME {
-            let batch = Batch {
-                generation,
-                heights: std::mem::replace(&mut heights, Vec::with_capacity(BATCH_PARAGRAPHS)),
-                finished: false,
-            };
-            if batches.send(batch).is_err() {
+        batch.push(index, height);
+        if batch.is_full() || batch_started.elapsed() >= BATCH_TIME {
+            let full = std::mem::replace(&mut batch, Batch::new(generation));
+            if batches.send(full).is_err() {
                 return Outcome::Stop;
             }
             batch_started = Instant::now();
         }
     }
-    let batch = Batch {
-        generation,
-        heights,
-        finished: true,
-    };
+    batch.finished = true;
     if batches.send(batch).is_err() {
         return Outcome::Stop;
     }
