@@ -275,6 +275,8 @@ pub struct App {
     pub list: ui::side_panel::ListIndex,
     /// The claim tree (the list's other view), kept up to date change by change.
     pub claims: ui::relations::ClaimTreeView,
+    /// The status bar's and the details' texts laid out in earlier frames.
+    pub texts: ui::kept_text::KeptTexts,
     /// Measures the paragraphs' heights for the reader in the background.
     pub heights: heights::HeightMeasurer,
     /// Shown in a modal until dismissed.
@@ -359,6 +361,7 @@ impl App {
             settings,
             reader: ui::reader::ReaderCache::default(),
             list: ui::side_panel::ListIndex::default(),
+            texts: ui::kept_text::KeptTexts::default(),
             claims: ui::relations::ClaimTreeView::default(),
             heights: heights::HeightMeasurer::new(ctx.clone()),
             message: None,
@@ -1866,7 +1869,6 @@ impl App {
         self.handle_window_input(&ctx);
         self.refresh_comparison();
         self.heights.drain(&mut self.reader);
-
         ui::app_ui(ui, self);
         // The reader knows its layout key now: measure for it if that is not under way yet.
         self.heights.sync(&self.reader, &self.doc.article);

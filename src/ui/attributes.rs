@@ -7,6 +7,8 @@
 
 use egui::Ui;
 
+use crate::ui::kept_text::KeptTexts;
+
 use crate::app::{Action, Document};
 use crate::model::{Annotation, AttributeDef, AttributeKind, AttributeValue, claim_review_rating};
 
@@ -18,16 +20,23 @@ const VERIFICATION: &str = "verification";
 const MAX_SUGGESTIONS: usize = 6;
 
 /// Attribute controls, then tags, for annotation `a`.
-pub fn attributes_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut Vec<Action>) {
+/// Their short texts are kept in `texts` (see [`KeptTexts`]).
+pub fn attributes_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    a: &Annotation,
+    texts: &mut KeptTexts,
+    actions: &mut Vec<Action>,
+) {
     let defs = doc
         .set
         .labels
         .get(&a.label)
         .map_or(&[][..], |l| &l.attributes[..]);
     for def in defs {
-        attribute_ui(ui, a, def, actions);
+        attribute_ui(ui, a, def, texts, actions);
     }
-    tags_ui(ui, doc, a, actions);
+    tags_ui(ui, doc, a, texts, actions);
 }
 
 fn set(a: &Annotation, def: &AttributeDef, value: Option<AttributeValue>) -> Action {
@@ -38,16 +47,22 @@ fn set(a: &Annotation, def: &AttributeDef, value: Option<AttributeValue>) -> Act
     }
 }
 
-fn attribute_ui(ui: &mut Ui, a: &Annotation, def: &AttributeDef, actions: &mut Vec<Action>) {
+fn attribute_ui(
+    ui: &mut Ui,
+    a: &Annotation,
+    def: &AttributeDef,
+    texts: &mut KeptTexts,
+    actions: &mut Vec<Action>,
+) {
     let current = a.attributes.get(&def.id);
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!("{}:", def.name));
+        ui.label(texts.text(ui, format!("{}:", def.name)));
         match &def.kind {
             AttributeKind::Choice(options) => {
                 for option in options {
                     let chosen = matches!(current, Some(AttributeValue::Choice(v)) if v == option);
                     let button = ui
-                        .selectable_label(chosen, option)
+                        .selectable_label(chosen, texts.text(ui, option))
                         .accessible_name(format!("{} {option}", def.name));
                     if button.clicked() {
                         // A second click on the chosen word clears it.
@@ -60,7 +75,7 @@ fn attribute_ui(ui: &mut Ui, a: &Annotation, def: &AttributeDef, actions: &mut V
                 for n in *min..=*max {
                     let chosen = current == Some(&AttributeValue::Scale(n));
                     let button = ui
-                        .selectable_label(chosen, n.to_string())
+                        .selectable_label(chosen, texts.text(ui, n.to_string()))
                         .accessible_name(format!("{} {n}", def.name));
                     if button.clicked() {
                         let value = (!chosen).then_some(AttributeValue::Scale(n));
@@ -131,9 +146,15 @@ fn text_attribute_ui(
     }
 }
 
-fn tags_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut Vec<Action>) {
+fn tags_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    a: &Annotation,
+    texts: &mut KeptTexts,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal_wrapped(|ui| {
-        ui.label("Tags:");
+        ui.label(texts.text(ui, "Tags:"));
         if a.tags.is_empty() {
             ui.weak("none");
         }
@@ -145,7 +166,7 @@ fn tags_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut Vec<Action
                 .inner_margin(egui::Margin::symmetric(6, 1))
                 .show(ui, |ui| {
                     ui.spacing_mut().item_spacing.x = 2.0;
-                    ui.label(tag);
+                    ui.label(texts.text(ui, tag));
                     let remove = ui
                         .add(egui::Button::new("×").frame(false).small())
                         .accessible_name(format!("Remove tag {tag}"))

@@ -6,17 +6,26 @@ use egui::{RichText, Sense, Ui};
 
 use crate::app::{Action, Document, ViewState};
 use crate::model::{Annotation, AnnotationId, ClaimTree, ClaimTreeIndex};
+use crate::ui::kept_text::KeptTexts;
 use crate::ui::{reader::elide, theme};
 
 /// The selected annotation's links as sentences: "attributed to Source “…”", "Denial “…”
 /// denies this".
-pub fn relations_ui(ui: &mut Ui, doc: &Document, a: &Annotation, actions: &mut Vec<Action>) {
+/// Its short texts are kept in `texts` (see [`KeptTexts`]).
+pub fn relations_ui(
+    ui: &mut Ui,
+    doc: &Document,
+    a: &Annotation,
+    texts: &mut KeptTexts,
+    actions: &mut Vec<Action>,
+) {
     let labels = &doc.set.labels;
     let relations: Vec<_> = doc.set.relations_of(a.id).collect();
     ui.horizontal(|ui| {
-        ui.label(RichText::new(format!("Links ({})", relations.len())).strong());
+        let heading = RichText::new(format!("Links ({})", relations.len())).strong();
+        ui.label(texts.text(ui, heading));
         if ui
-            .button("Link to…")
+            .button(texts.text(ui, "Link to…"))
             .on_hover_text("Link this annotation to another one (L)")
             .clicked()
         {

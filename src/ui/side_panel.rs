@@ -8,7 +8,8 @@ use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ListView, ViewState};
 use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus, SortKey};
-use crate::ui::reader::{FontsWatch, elide};
+use crate::ui::kept_text::KeptTexts;
+use crate::ui::reader::elide;
 use crate::ui::{filter, relations, theme};
 
 /// How much of a quote the list shows (the details show it whole).
@@ -20,10 +21,11 @@ pub fn side_panel_ui(
     view: &ViewState,
     list: &mut ListIndex,
     claims: &mut relations::ClaimTreeView,
+    texts: &mut KeptTexts,
     actions: &mut Vec<Action>,
 ) {
     if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
-        details_ui(ui, doc, view, a, actions);
+        details_ui(ui, doc, view, a, texts, actions);
         ui.separator();
     }
     filter::filter_bar_ui(ui, doc, view, actions);
@@ -70,17 +72,20 @@ fn swatch(ui: &mut Ui, colour: egui::Color32) {
     ui.painter().rect_filled(r, 3.0, colour);
 }
 
+/// The selected annotation's details. Its short texts are kept ([`KeptTexts`]): the details go
+/// when the annotation is deleted and come back on undo.
 fn details_ui(
     ui: &mut Ui,
     doc: &Document,
     view: &ViewState,
     a: &Annotation,
+    texts: &mut KeptTexts,
     actions: &mut Vec<Action>,
 ) {
     let labels = &doc.set.labels;
     ui.horizontal(|ui| {
         swatch(ui, theme::label_colour(labels, &a.label));
-        ui.heading(labels.name_of(&a.label));
+        ui.label(texts.text(ui, RichText::new(labels.name_of(&a.label)).heading()));
     });
     ui.label(RichText::new(format!("“{}”", a.anchor.quote.exact)).italics());
     if doc.unplaced.contains(&a.id) {
@@ -90,22 +95,23 @@ fn details_ui(
         );
     }
     ui.horizontal_wrapped(|ui| {
-        ui.label("Label:");
+        ui.label(texts.text(ui, "Label:"));
         for label in &labels.labels {
             let selected = label.id == a.label;
             let text = RichText::new(&label.name).color(theme::label_colour(labels, &label.id));
+            let text = texts.text(ui, text);
             if ui.selectable_label(selected, text).clicked() && !selected {
                 actions.push(Action::SetLabel(a.id, label.id.clone()));
             }
         }
     });
 
-    crate::ui::attributes::attributes_ui(ui, doc, a, actions);
+    crate::ui::attributes::attributes_ui(ui, doc, a, texts, actions);
     let mut note = match &view.note_draft {
         Some((id, text)) if *id == a.id => text.clone(),
         _ => a.note.clone(),
     };
-    let note_label = ui.label("Note");
+    let note_label = ui.label(texts.text(ui, "Note"));
     let response = ui.add(
         egui::TextEdit::multiline(&mut note)
             .hint_text("Add a note…")
@@ -119,16 +125,16 @@ fn details_ui(
     if response.lost_focus() {
         actions.push(Action::SetNote(a.id, note));
     }
-    relations::relations_ui(ui, doc, a, actions);
+    relations::relations_ui(ui, doc, a, texts, actions);
     ui.horizontal(|ui| {
         if ui
-            .button("Delete")
+            .button(texts.text(ui, "Delete"))
             .on_hover_text("Delete this annotation (Del)")
             .clicked()
         {
             actions.push(Action::Delete(a.id));
         }
-        if !doc.unplaced.contains(&a.id) && ui.button("Show in article").clicked() {
+        if !doc.unplaced.contains(&a.id) && ui.button(texts.text(ui, "Show in article")).clicked() {
             actions.push(Action::Reveal(a.id));
         }
     });
@@ -302,106 +308,11 @@ pub struct ListIndex {
     lost: Vec<SortKey>,
     /// Where each listed annotation is: its group (`labels.len()` for `lost`) and its key.
     at: HashMap<AnnotationId, (usize, SortKey)>,
-    /// The rows' texts laid out in earlier frames.
-    texts: RowTexts,
+    /// The rows' lines laid out in earlier frames (rows come back into view whenever the
+    /// details above the list come and go), in no colour of their own, so selecting a row
+    /// does not lay it out again.
+    texts: KeptTexts,
     ahead: Ahead,
-}
-
-/// The list rows' lines laid out in earlier frames. egui keeps a layout only while it is used
-/// frame after frame, and rows come back into view whenever the details above the list come
-/// and go (selecting, deleting, undoing): laying out a screenful of rows again costs most of a
-/// millisecond, a lookup here a few microseconds.
-///
-/// Lines are laid out without a colour ([`egui::Color32::PLACEHOLDER`]) and painted in the
-/// row's, so selecting a row does not lay it out again.
-#[derive(Default)]
-struct RowTexts {
-    /// Lines used since the last turnover. A line found in `before` moves here; when this holds
-    /// [`RowTexts::KEPT`], `before` is let go and this becomes `before`. Lines in use are never
-    /// all dropped at once.
-    now: HashMap<RowText, Arc<egui::Galley>>,
-    before: HashMap<RowText, Arc<egui::Galley>>,
-    /// Lines laid out (not found) in this frame.
-    laid_out: usize,
-    /// Goes up whenever every line is dropped (egui's fonts changed).
-    epoch: u64,
-    fonts: FontsWatch,
-}
-
-/// What a row's line is laid out from: the text, its font (family, size in bits), its width
-/// (bits), and the physical pixels per point (bits).
-type RowText = (String, egui::FontFamily, u32, u32, u32);
-
-impl RowTexts {
-    /// How many lines are kept per turn (a few screenfuls); up to twice this are kept.
-    const KEPT: usize = 512;
-
-    /// Call before the rows: drops every line if egui's fonts changed under them.
-    fn begin_frame(&mut self, ctx: &egui::Context) {
-        self.laid_out = 0;
-        let change = self.fonts.check(ctx);
-        if change.fonts_changed || change.atlas_emptied {
-            self.now.clear();
-            self.before.clear();
-            self.epoch += 1;
-        }
-    }
-
-    /// Call after the rows (see [`FontsWatch::finish_frame`]).
-    fn finish_frame(&mut self, ctx: &egui::Context) {
-        self.fonts.finish_frame(ctx);
-    }
-
-    fn key(ui: &Ui, text: String, width: f32) -> RowText {
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        (
-            text,
-            font.family,
-            font.size.to_bits(),
-            width.to_bits(),
-            ui.ctx().pixels_per_point().to_bits(),
-        )
-    }
-
-    fn find(&mut self, key: &RowText) -> Option<Arc<egui::Galley>> {
-        if let Some(galley) = self.now.get(key) {
-            return Some(galley.clone());
-        }
-        let (key, galley) = self.before.remove_entry(key)?;
-        self.keep(key, galley.clone());
-        Some(galley)
-    }
-
-    fn keep(&mut self, key: RowText, galley: Arc<egui::Galley>) {
-        if self.now.len() >= Self::KEPT {
-            self.before = std::mem::take(&mut self.now);
-        }
-        self.now.insert(key, galley);
-    }
-
-    /// The kept line for `text` in a row `width` wide, laid out now ([`one_line`], in no
-    /// colour of its own) if it is not kept; and whether it had to be.
-    fn get(&mut self, ui: &Ui, text: String, width: f32) -> (Arc<egui::Galley>, bool) {
-        let key = Self::key(ui, text, width);
-        if let Some(galley) = self.find(&key) {
-            return (galley, false);
-        }
-        let galley = one_line(ui, &key.0, egui::Color32::PLACEHOLDER, width);
-        self.keep(key, galley.clone());
-        (galley, true)
-    }
-
-    /// A row's line, laid out once while it stays the same.
-    fn one_line(&mut self, ui: &Ui, text: String, width: f32) -> Arc<egui::Galley> {
-        let (galley, laid_out) = self.get(ui, text, width);
-        self.laid_out += usize::from(laid_out);
-        galley
-    }
-
-    /// Lays out the line ahead of need unless it is kept; says whether it had to.
-    fn prepare(&mut self, ui: &Ui, text: String, width: f32) -> bool {
-        self.get(ui, text, width).1
-    }
 }
 
 /// Laying out the rows just outside the list's view ahead of need, a few lines per frame in
@@ -417,7 +328,7 @@ struct Ahead {
 }
 
 /// The list (set generation, filter version), the groups open, the rows in view, the row
-/// width and font size (bits), and [`RowTexts::epoch`].
+/// width and font size (bits), and [`KeptTexts::epoch`].
 type AheadKey = ((u64, u64), Vec<bool>, std::ops::Range<usize>, u32, u32, u64);
 
 impl Ahead {
@@ -583,7 +494,7 @@ impl ListIndex {
             shown.clone(),
             width.to_bits(),
             font_size.to_bits(),
-            self.texts.epoch,
+            self.texts.epoch(),
         );
         if self.ahead.made_for.as_ref() != Some(&key) {
             self.ahead = Ahead {
@@ -591,7 +502,7 @@ impl ListIndex {
                 next: 0,
             };
         }
-        if self.texts.laid_out > 0 {
+        if self.texts.laid_out() > 0 {
             // This frame paid for rows in view already.
             return Self::row_ahead(&shown, self.ahead.next).is_some();
         }
@@ -615,7 +526,7 @@ impl ListIndex {
                 })
             {
                 for line in row_lines(a, fits) {
-                    lines += usize::from(self.texts.prepare(ui, line, width));
+                    lines += usize::from(self.texts.prepare(ui, row_line(ui, &line, width)));
                 }
             }
         }
@@ -643,8 +554,10 @@ fn list_ui(
     list: &mut ListIndex,
     actions: &mut Vec<Action>,
 ) {
+    list.texts.begin_frame(ui.ctx());
     let total = doc.set.annotations.len();
-    ui.label(RichText::new(format!("Annotations ({total})")).strong());
+    let heading = RichText::new(format!("Annotations ({total})")).strong();
+    ui.label(list.texts.text(ui, heading));
     if total == 0 {
         ui.weak("Select text in the article and press 1 (Claim), 2 (Source) or 3 (Denial).");
     }
@@ -686,7 +599,6 @@ fn list_ui(
             }
         }
     }
-    list.texts.begin_frame(ui.ctx());
     let mut shown = (0..0, 0.0);
     let output = area.show_rows(ui, row_height, list.row_count(&open), |ui, range| {
         shown = (range.clone(), entry_text_width(ui.available_width()));
@@ -721,6 +633,16 @@ fn list_ui(
 
 /// A text laid out on one line of `width`, cut with an ellipsis.
 fn one_line(ui: &Ui, text: &str, colour: egui::Color32, width: f32) -> Arc<egui::Galley> {
+    ui.fonts_mut(|f| f.layout_job(one_line_job(ui, text, colour, width)))
+}
+
+/// A list row's line: `text` in no colour of its own (painted in the row's), cut to `width`.
+fn row_line(ui: &Ui, text: &str, width: f32) -> egui::text::LayoutJob {
+    one_line_job(ui, text, egui::Color32::PLACEHOLDER, width)
+}
+
+/// `text` on one line in the body font, cut with an ellipsis at `width`.
+fn one_line_job(ui: &Ui, text: &str, colour: egui::Color32, width: f32) -> egui::text::LayoutJob {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let format = egui::TextFormat::simple(font, colour);
     let mut job = egui::text::LayoutJob::single_section(text.to_owned(), format);
@@ -730,7 +652,7 @@ fn one_line(ui: &Ui, text: &str, colour: egui::Color32, width: f32) -> Arc<egui:
         break_anywhere: true,
         overflow_character: Some('…'),
     };
-    ui.fonts_mut(|f| f.layout_job(job))
+    job
 }
 
 /// The small triangle of an open (pointing down) or closed (pointing right) group, centred on
@@ -857,7 +779,7 @@ fn entry_ui(
     view: &ViewState,
     a: &Annotation,
     height: f32,
-    texts: &mut RowTexts,
+    texts: &mut KeptTexts,
     actions: &mut Vec<Action>,
 ) {
     let selected = view.selected == Some(a.id);
@@ -896,10 +818,10 @@ fn entry_ui(
     };
     let font_size = egui::TextStyle::Body.resolve(ui.style()).size;
     let [quote, second] = row_lines(a, fits_on_row(width, font_size));
-    let quote = texts.one_line(ui, quote, width);
+    let quote = texts.galley(ui, row_line(ui, &quote, width));
     ui.painter()
         .galley(egui::pos2(x, rect.top() + 3.0), quote, colour);
-    let second = texts.one_line(ui, second, width);
+    let second = texts.galley(ui, row_line(ui, &second, width));
     ui.painter().galley(
         egui::pos2(x, rect.top() + 3.0 + line),
         second,
@@ -1046,74 +968,13 @@ mod tests {
 }
 
 #[cfg(test)]
-mod row_text_tests {
+pub(crate) mod row_text_tests {
     use super::*;
     use crate::app::document::ArticleSource;
     use crate::model::{Anchor, AnnotationSet, Article, Timestamp};
 
-    /// One frame of a headless context in which `texts` gives the line `text`.
-    fn line(ctx: &egui::Context, texts: &mut RowTexts, text: &str) -> Arc<egui::Galley> {
-        let mut galley = None;
-        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
-            texts.begin_frame(ui.ctx());
-            galley = Some(texts.one_line(ui, text.to_owned(), 200.0));
-            texts.finish_frame(ui.ctx());
-        });
-        // Headless: no renderer takes the font texture's updates.
-        output.textures_delta.clear();
-        galley.expect("laid out")
-    }
-
-    #[test]
-    fn a_row_line_is_laid_out_once_until_the_text_or_the_scale_changes() {
-        let ctx = egui::Context::default();
-        let mut texts = RowTexts::default();
-        let first = line(&ctx, &mut texts, "“The Daily Ledger”");
-        // Frames without the line in between: egui's own cache has let it go, ours has not.
-        for _ in 0..3 {
-            line(&ctx, &mut texts, "another row");
-        }
-        let again = line(&ctx, &mut texts, "“The Daily Ledger”");
-        assert!(Arc::ptr_eq(&first, &again), "laid out again");
-        let other = line(&ctx, &mut texts, "“The Daily Ledger” and more");
-        assert!(!Arc::ptr_eq(&first, &other));
-        ctx.set_pixels_per_point(2.0);
-        let sharper = line(&ctx, &mut texts, "“The Daily Ledger”");
-        assert!(
-            !Arc::ptr_eq(&first, &sharper),
-            "kept across a change of scale"
-        );
-    }
-
-    /// Past [`RowTexts::KEPT`] new lines the oldest unused ones go, but a line still in use
-    /// is kept: the cache never empties under the rows in view.
-    #[test]
-    fn lines_in_use_outlive_the_turnover_and_unused_ones_go() {
-        let ctx = egui::Context::default();
-        let mut texts = RowTexts::default();
-        let kept = line(&ctx, &mut texts, "in view all along");
-        let unused = line(&ctx, &mut texts, "seen once");
-        for round in 0..3 * RowTexts::KEPT / 64 {
-            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
-                texts.begin_frame(ui.ctx());
-                texts.one_line(ui, "in view all along".to_owned(), 200.0);
-                for k in 0..64 {
-                    texts.one_line(ui, format!("row {round} {k}"), 200.0);
-                }
-                texts.finish_frame(ui.ctx());
-            });
-            output.textures_delta.clear();
-        }
-        assert!(texts.now.len() + texts.before.len() <= 2 * RowTexts::KEPT);
-        assert!(Arc::ptr_eq(
-            &kept,
-            &line(&ctx, &mut texts, "in view all along")
-        ));
-        assert!(!Arc::ptr_eq(&unused, &line(&ctx, &mut texts, "seen once")));
-    }
-
     /// A set of `n` claims, one per paragraph.
-    fn claims_doc(n: usize) -> Document {
+    pub(crate) fn claims_doc(n: usize) -> Document {
         let text: String = (0..n)
             .map(|i| format!("Paragraph {i} says that memo number {i} is genuine.\n\n"))
             .collect();
@@ -1153,7 +1014,7 @@ mod row_text_tests {
         let mut output = ctx.run_ui(input, |ui| {
             let mut actions = Vec::new();
             list_ui(ui, doc, &ViewState::default(), list, &mut actions);
-            laid_out = list.texts.laid_out;
+            laid_out = list.texts.laid_out();
         });
         output.textures_delta.clear();
         let again = output.viewport_output[&egui::ViewportId::ROOT].repaint_delay
@@ -1171,6 +1032,9 @@ mod row_text_tests {
         let mut list = ListIndex::default();
         let (first, _) = list_frame(&ctx, &doc, &mut list, 400.0);
         assert!(first > 0);
+        // A fresh context settles its fonts in its first frame: the kept lines of that frame
+        // are dropped once (`FontsWatch`).
+        list_frame(&ctx, &doc, &mut list, 400.0);
         let mut frames = 0;
         loop {
             let (laid_out, again) = list_frame(&ctx, &doc, &mut list, 400.0);
