@@ -615,11 +615,11 @@ impl App {
             Action::Delete(id) => {
                 self.commit_note_draft();
                 if let Some(a) = self.doc.set.get(id) {
-                    let quote = a.anchor.quote.exact.chars().count();
+                    let message = deleted_message(a);
                     // The annotation and its relations, as one undo step.
                     self.record(crate::model::delete_edits(&self.doc.set, id));
                     self.view.selected = None;
-                    self.set_status(format!("Deleted an annotation of {quote} characters"));
+                    self.set_status(message);
                 }
             }
             Action::SetLabel(id, label) => {
@@ -2034,6 +2034,14 @@ impl eframe::App for App {
 
 /// The set file an open error is about, if the error says the file is damaged (rather than
 /// missing or unreadable for other reasons).
+/// The status message after deleting `a`: "Deleted an annotation of 14 characters".
+pub fn deleted_message(a: &crate::model::Annotation) -> String {
+    format!(
+        "Deleted an annotation of {} characters",
+        a.anchor.quote.exact.chars().count()
+    )
+}
+
 fn damaged_set(err: &OpenError) -> Option<&Path> {
     match err {
         OpenError::Set(

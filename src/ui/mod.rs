@@ -327,12 +327,13 @@ fn counts_text(
     format!("{total} annotations ({})", summary.join(" · "))
 }
 
-/// Lays out ahead of need, in a frame that laid out no kept text so far, the counts after the
-/// edit the analyst is likely to make next — marking the selected text with one of the labels,
-/// deleting the selected annotation — so the frame that shows the edit finds them: the first
-/// text a frame lays out costs the most (about 0.1 ms for this one). One a frame; says whether
-/// one was laid out (and the next frame should go on).
-fn prepare_next_counts(
+/// Lays out ahead of need, in a frame that laid out no kept text so far, what the edit the
+/// analyst is likely to make next changes in the status bar and the list's heading — marking
+/// the selected text with one of the labels, deleting the selected annotation (and the message
+/// saying so) — so the frame that shows the edit finds them: the first text a frame lays out
+/// costs the most (about 0.1 ms for the counts). One a frame; says whether one was laid out
+/// (and the next frame should go on).
+fn prepare_next_status(
     ui: &Ui,
     doc: &Document,
     view: &ViewState,
@@ -342,19 +343,22 @@ fn prepare_next_counts(
     if texts.laid_out() > 0 {
         return false;
     }
-    let marking = view
-        .selection
-        .is_some_and(|s| !s.is_empty())
-        .then_some(counts.iter().map(|(id, _)| (id, true)))
-        .into_iter()
-        .flatten();
-    let deleting = view
-        .selected
-        .and_then(|id| doc.set.get(id))
-        .map(|a| (&a.label, false));
-    marking
-        .chain(deleting)
-        .any(|change| texts.prepare_text(ui, counts_text(doc, counts, Some(change))))
+    let total = doc.set.annotations.len();
+    let mut next: Vec<RichText> = Vec::new();
+    if view.selection.is_some_and(|s| !s.is_empty()) {
+        next.extend(
+            counts
+                .iter()
+                .map(|(id, _)| counts_text(doc, counts, Some((id, true))).into()),
+        );
+        next.push(side_panel::list_heading(total + 1));
+    }
+    if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
+        next.push(counts_text(doc, counts, Some((&a.label, false))).into());
+        next.push(side_panel::list_heading(total.saturating_sub(1)));
+        next.push(crate::app::deleted_message(a).into());
+    }
+    next.into_iter().any(|text| texts.prepare_text(ui, text))
 }
 
 /// Background work the status bar shows.
@@ -392,7 +396,7 @@ fn status_bar_ui(
         let counts = label_counts(ui, doc);
         // Kept: delete and undo flip it between two values.
         ui.label(texts.text(ui, counts_text(doc, &counts, None)));
-        if prepare_next_counts(ui, doc, view, &counts, texts) {
+        if prepare_next_status(ui, doc, view, &counts, texts) {
             ui.ctx().request_repaint();
         }
         if let Some(sel) = view.selection.filter(|s| !s.is_empty()) {
@@ -685,7 +689,7 @@ mod tests {
         let mut prepared = false;
         let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
             texts.begin_frame(ui.ctx());
-            prepared = prepare_next_counts(ui, doc, view, &doc.set.counts(), texts);
+            prepared = prepare_next_status(ui, doc, view, &doc.set.counts(), texts);
             texts.finish_frame(ui.ctx());
         });
         // Headless: no renderer takes the font texture's updates.
@@ -693,11 +697,11 @@ mod tests {
         prepared
     }
 
-    /// With text selected and an annotation selected, the frames that follow lay out the counts
-    /// after marking the text with each label and after deleting the annotation, one a frame;
-    /// the frame that shows one of them then lays out nothing.
+    /// With text selected and an annotation selected, the frames that follow lay out what
+    /// marking the text with each label or deleting the annotation would show, one a frame; the
+    /// frame that shows one of them then lays out nothing.
     #[test]
-    fn the_counts_after_the_likely_next_edit_are_laid_out_ahead() {
+    fn the_status_after_the_likely_next_edit_is_laid_out_ahead() {
         let doc = doc();
         let mut view = ViewState::default();
         view.selection = Some(TextSelection {
@@ -718,23 +722,29 @@ mod tests {
             assert!(frames < 10, "does not finish");
         }
         assert_eq!(
-            frames, 4,
-            "three labels to mark with, one annotation to delete"
+            frames, 7,
+            "the counts and the list's heading after marking with three labels, then after \
+             deleting, and the message saying so"
         );
         let counts = doc.set.counts();
-        for change in [
-            (&LabelId::new("source"), true),
-            (&LabelId::new("claim"), false),
-        ] {
+        let a = &doc.set.annotations[0];
+        let shown: [RichText; 5] = [
+            counts_text(&doc, &counts, Some((&LabelId::new("source"), true))).into(),
+            counts_text(&doc, &counts, Some((&LabelId::new("claim"), false))).into(),
+            side_panel::list_heading(2),
+            side_panel::list_heading(0),
+            crate::app::deleted_message(a).into(),
+        ];
+        for text in shown {
             let mut laid_out = usize::MAX;
             let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
                 texts.begin_frame(ui.ctx());
-                texts.text(ui, counts_text(&doc, &counts, Some(change)));
+                texts.text(ui, text.clone());
                 laid_out = texts.laid_out();
                 texts.finish_frame(ui.ctx());
             });
             output.textures_delta.clear();
-            assert_eq!(laid_out, 0, "{change:?} was not ready");
+            assert_eq!(laid_out, 0, "{:?} was not ready", text.text());
         }
         // Nothing selected: nothing to prepare.
         let mut texts = KeptTexts::default();

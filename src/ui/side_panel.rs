@@ -62,7 +62,7 @@ pub fn side_panel_ui(
             .show(ui, |ui| review_queue_ui(ui, doc, view, actions));
     }
     match view.list_view {
-        ListView::ByLabel => list_ui(ui, doc, view, list, actions),
+        ListView::ByLabel => list_ui(ui, doc, view, list, texts, actions),
         ListView::Claims => relations::claim_tree_ui(ui, doc, view, claims, actions),
     }
 }
@@ -547,17 +547,23 @@ fn group_open_id(label: &LabelId) -> egui::Id {
     egui::Id::unique(("label-group-open", label.0.as_str()))
 }
 
+/// The list's heading: "Annotations (12)".
+pub(crate) fn list_heading(total: usize) -> RichText {
+    RichText::new(format!("Annotations ({total})")).strong()
+}
+
+/// The annotation list; its heading is kept in `texts` (the status bar lays out the next one
+/// ahead, see `ui::prepare_next_status`), its rows' lines in the list's own.
 fn list_ui(
     ui: &mut Ui,
     doc: &Document,
     view: &ViewState,
     list: &mut ListIndex,
+    texts: &mut KeptTexts,
     actions: &mut Vec<Action>,
 ) {
-    list.texts.begin_frame(ui.ctx());
     let total = doc.set.annotations.len();
-    let heading = RichText::new(format!("Annotations ({total})")).strong();
-    ui.label(list.texts.text(ui, heading));
+    ui.label(texts.text(ui, list_heading(total)));
     if total == 0 {
         ui.weak("Select text in the article and press 1 (Claim), 2 (Source) or 3 (Denial).");
     }
@@ -599,6 +605,7 @@ fn list_ui(
             }
         }
     }
+    list.texts.begin_frame(ui.ctx());
     let mut shown = (0..0, 0.0);
     let output = area.show_rows(ui, row_height, list.row_count(&open), |ui, range| {
         shown = (range.clone(), entry_text_width(ui.available_width()));
@@ -1013,7 +1020,14 @@ pub(crate) mod row_text_tests {
         let mut laid_out = 0;
         let mut output = ctx.run_ui(input, |ui| {
             let mut actions = Vec::new();
-            list_ui(ui, doc, &ViewState::default(), list, &mut actions);
+            list_ui(
+                ui,
+                doc,
+                &ViewState::default(),
+                list,
+                &mut KeptTexts::default(),
+                &mut actions,
+            );
             laid_out = list.texts.laid_out();
         });
         output.textures_delta.clear();
