@@ -13,7 +13,9 @@
 //! Priority: on Linux the threads run at idle priority (`SCHED_IDLE`), so they only use cores
 //! the UI thread does not want, and they never take a lock the UI thread waits for (not even the
 //! egui context's: the UI asks for a frame to collect their batches itself). Without this, two
-//! threads on a 2-core machine pushed frames from under 1 ms to 5–10 ms while they ran.
+//! threads on a 2-core machine pushed frames from under 1 ms to 5–10 ms while they ran. Between
+//! paragraphs a thread that finds itself on the core of a frame still running steps aside
+//! ([`FrameWatch`]: the kernel now and then gives an idle thread a busy core for a 4 ms tick).
 //!
 //! No heap memory crosses from the threads to the UI either. The allocator (glibc's malloc)
 //! guards each thread's arena with a lock, and freeing a block takes the lock of the arena it
@@ -43,6 +45,7 @@ use std::time::{Duration, Instant};
 
 use egui::epaint::text::{FontDefinitions, FontInsert, Fonts, TextOptions, ViewportKey};
 
+use super::priority::FrameWatch;
 use crate::model::Article;
 use crate::ui::reader::{FontsWatch, MeasureTarget, ReaderCache, lay_out_paragraph};
 
@@ -148,6 +151,8 @@ impl Run {
 /// The app's handle on the measuring threads (see the module docs).
 pub struct HeightMeasurer {
     ctx: egui::Context,
+    /// The UI thread's frames, for the threads to step aside from.
+    frames: FrameWatch,
     workers: Option<Workers>,
     /// The UI's fonts and text options as the threads' fonts were made from them.
     fonts: FontsWatch,
@@ -158,10 +163,21 @@ impl HeightMeasurer {
     pub fn new(ctx: egui::Context) -> Self {
         Self {
             ctx,
+            frames: FrameWatch::default(),
             workers: None,
             fonts: FontsWatch::default(),
             run: None,
         }
+    }
+
+    /// Call when a frame's UI code starts (see [`FrameWatch`]).
+    pub fn frame_started(&self) {
+        self.frames.frame_started();
+    }
+
+    /// Call when a frame's UI code is done.
+    pub fn frame_finished(&self) {
+        self.frames.frame_finished();
     }
 
     /// Hands every batch that arrived since the last call to `reader` (batches of an earlier run
@@ -271,11 +287,12 @@ impl HeightMeasurer {
         for k in 0..threads {
             let (request_tx, request_rx) = mpsc::channel();
             let batches = batch_tx.clone();
+            let frames = self.frames.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("measure heights {k}"))
                 .spawn(move || {
                     super::priority::run_when_idle();
-                    serve(&request_rx, &batches)
+                    serve(&request_rx, &batches, &frames)
                 });
             match spawned {
                 // Detached: each ends by itself once its `requests` is dropped (module docs).
@@ -315,7 +332,11 @@ fn add_discovered_fonts(definitions: &mut FontDefinitions, discovered: &[FontIns
 }
 
 /// The thread: measures each request until a newer one comes, then waits for the next.
-fn serve(requests: &mpsc::Receiver<Request>, batches: &mpsc::SyncSender<Batch>) {
+fn serve(
+    requests: &mpsc::Receiver<Request>,
+    batches: &mpsc::SyncSender<Batch>,
+    frames: &FrameWatch,
+) {
     let mut fonts: Option<(Fonts, TextOptions)> = None;
     let mut next = requests.recv().ok();
     while let Some(mut request) = next.take() {
@@ -326,7 +347,7 @@ fn serve(requests: &mpsc::Receiver<Request>, batches: &mpsc::SyncSender<Batch>) 
             next = requests.recv().ok();
             continue;
         };
-        match measure(fonts, *options, &request, requests, batches) {
+        match measure(fonts, *options, &request, requests, batches, frames) {
             Outcome::Finished => next = requests.recv().ok(),
             Outcome::Superseded(newer) => next = Some(*newer),
             Outcome::Stop => return,
@@ -349,6 +370,7 @@ fn measure(
     request: &Request,
     requests: &mpsc::Receiver<Request>,
     batches: &mpsc::SyncSender<Batch>,
+    frames: &FrameWatch,
 ) -> Outcome {
     let MeasureTarget {
         generation,
@@ -369,6 +391,7 @@ fn measure(
             Err(mpsc::TryRecvError::Disconnected) => return Outcome::Stop,
             Err(mpsc::TryRecvError::Empty) => {}
         }
+        frames.step_aside();
         if done % PARAGRAPHS_PER_PASS == 0 {
             fonts.begin_pass(options, ViewportKey::default());
         }

@@ -1860,6 +1860,7 @@ impl App {
     /// Runs one frame of the UI: input, panels, then the queued actions.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.heights.frame_started();
         while let Ok(action) = self.inbox_rx.try_recv() {
             self.actions.push(action);
         }
@@ -1899,6 +1900,7 @@ impl App {
         {
             self.view.status = None;
         }
+        self.heights.frame_finished();
     }
 
     /// Close requests, dropped files, shortcuts and copy.
