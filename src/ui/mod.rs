@@ -324,7 +324,12 @@ fn counts_text(
         Some((_, false)) => doc.set.annotations.len().saturating_sub(1),
         None => doc.set.annotations.len(),
     };
-    format!("{total} annotations ({})", summary.join(" · "))
+    let noun = if total == 1 {
+        "annotation"
+    } else {
+        "annotations"
+    };
+    format!("{total} {noun} ({})", summary.join(" · "))
 }
 
 /// Lays out ahead of need, in a frame that laid out no kept text so far, what the edit the
@@ -667,7 +672,7 @@ mod tests {
         let denial = LabelId::new("denial");
         assert_eq!(
             counts_text(&doc, &counts, None),
-            "1 annotations (Claim 1 · Source 0 · Denial 0)"
+            "1 annotation (Claim 1 · Source 0 · Denial 0)"
         );
         assert_eq!(
             counts_text(&doc, &counts, Some((&denial, true))),
