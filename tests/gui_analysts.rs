@@ -19,6 +19,18 @@ use egui_kittest::{Harness, kittest::Queryable as _};
 use crate::gui::{click_menu, harness_with};
 
 /// Runs frames until the other set being read (on a worker thread) has arrived.
+/// File ▸ Open another analyst's set…, then frames until the set is read. Not `Harness::run`
+/// after the click: the spinner shown while the set is read in the background asks for frames
+/// until it is done, which on a busy machine takes more frames than `run` allows.
+fn start_reading_another_set(h: &mut Harness<'static, App>) {
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Open another analyst's set…")
+        .click();
+    h.step();
+    wait_for_other(h);
+}
+
 fn wait_for_other(h: &mut Harness<'static, App>) {
     for _ in 0..1000 {
         h.step();
@@ -163,8 +175,7 @@ fn bob_with(other: &str) -> Harness<'static, App> {
     let dialogs = Arc::new(ScriptedDialogs::new([Some(fixture(other))]));
     let mut h = harness_with(Some(fixture("bob.claimlens.ron")), dialogs.clone());
     assert_eq!(h.state().doc.set.analyst, "bob");
-    click_menu(&mut h, "File", "Open another analyst's set…");
-    wait_for_other(&mut h);
+    start_reading_another_set(&mut h);
     assert!(
         matches!(
             dialogs.asked().last(),
@@ -481,7 +492,7 @@ fn without_a_file_dialog_the_app_asks_for_the_other_set_path() {
         .type_text(&fixture("alice.claimlens.ron").display().to_string());
     h.run();
     h.get_by_label("Open").click();
-    h.run();
+    h.step();
     wait_for_other(&mut h);
     assert_eq!(h.state().doc.others.sets.len(), 1);
     assert_eq!(h.state().doc.others.sets[0].analyst(), "alice");
