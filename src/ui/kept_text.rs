@@ -14,8 +14,8 @@
 //! [`egui::Color32::PLACEHOLDER`] and painted in the widget's, so the same layout serves a row
 //! selected or not, a label hovered or not.
 //!
-//! Only texts that do not wrap go through here (labels, buttons, the list's one-line
-//! rows): a layout is kept for one width.
+//! Texts that do not wrap (labels, buttons, the list's one-line rows) are kept whatever the
+//! width; a wrapped one ([`KeptTexts::wrapped`]) is kept for the width it was wrapped at.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -34,8 +34,9 @@ pub struct KeptTexts {
     /// never all dropped at once.
     now: HashMap<u64, Arc<Galley>>,
     before: HashMap<u64, Arc<Galley>>,
-    /// Layouts made (not found) in this frame.
+    /// Layouts made (not found) in this frame, to be shown and ahead of need.
     laid_out: usize,
+    prepared: usize,
     /// Goes up whenever every layout is dropped (egui's fonts changed).
     epoch: u64,
     fonts: FontsWatch,
@@ -48,6 +49,7 @@ impl KeptTexts {
     /// Call before the texts of a frame: drops every layout if egui's fonts changed under them.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.laid_out = 0;
+        self.prepared = 0;
         let change = self.fonts.check(ctx);
         if change.fonts_changed || change.atlas_emptied {
             self.now.clear();
@@ -64,6 +66,12 @@ impl KeptTexts {
     /// Layouts made (not found) since [`KeptTexts::begin_frame`].
     pub fn laid_out(&self) -> usize {
         self.laid_out
+    }
+
+    /// Whether no layout at all was made since [`KeptTexts::begin_frame`], to be shown or ahead
+    /// of need: a frame lays out at most one text ahead, and only if it had none to show.
+    pub fn none_laid_out(&self) -> bool {
+        self.laid_out == 0 && self.prepared == 0
     }
 
     /// Goes up whenever every layout was dropped: what was laid out ahead is gone.
@@ -123,7 +131,9 @@ impl KeptTexts {
 
     /// Lays out `job` ahead of need unless it is kept; says whether it had to.
     pub fn prepare(&mut self, ui: &Ui, job: LayoutJob) -> bool {
-        self.get(ui, job).1
+        let (_, laid_out) = self.get(ui, job);
+        self.prepared += usize::from(laid_out);
+        laid_out
     }
 
     /// `text` as a label or button shows it in `ui` (its text style, or the body's; no
@@ -136,6 +146,26 @@ impl KeptTexts {
     /// whether it had to.
     pub fn prepare_text(&mut self, ui: &Ui, text: impl Into<RichText>) -> bool {
         self.prepare(ui, Self::job(ui, text.into()))
+    }
+
+    /// `text` as a label shows it in `ui`, wrapped at `width`, laid out once while it and the
+    /// width stay the same.
+    pub fn wrapped(&mut self, ui: &Ui, text: impl Into<RichText>, width: f32) -> WidgetText {
+        WidgetText::Galley(self.galley(ui, Self::wrapped_job(ui, text.into(), width)))
+    }
+
+    /// Lays out [`KeptTexts::wrapped`]'s layout of `text` ahead of need unless it is kept;
+    /// says whether it had to.
+    pub fn prepare_wrapped(&mut self, ui: &Ui, text: impl Into<RichText>, width: f32) -> bool {
+        self.prepare(ui, Self::wrapped_job(ui, text.into(), width))
+    }
+
+    fn wrapped_job(ui: &Ui, text: RichText, width: f32) -> LayoutJob {
+        let mut job = Self::job(ui, text);
+        job.wrap = egui::text::TextWrapping::wrap_at_width(width);
+        job.halign = ui.layout().horizontal_placement();
+        job.justify = ui.layout().horizontal_justify();
+        job
     }
 
     fn job(ui: &Ui, text: RichText) -> LayoutJob {
@@ -247,5 +277,55 @@ mod tests {
             &unused,
             &layout(&ctx, &mut texts, "seen once")
         ));
+    }
+
+    /// A wrapped text is kept for the width it was wrapped at, and wraps as a label would.
+    #[test]
+    fn a_wrapped_text_is_kept_per_width() {
+        let ctx = egui::Context::default();
+        let mut texts = KeptTexts::default();
+        let quote = "“the memo names three PLA units and the cloud services they bought”";
+        let mut wrapped = |width: f32| {
+            let mut result = None;
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+                texts.begin_frame(ui.ctx());
+                let kept = galley_of(texts.wrapped(ui, RichText::new(quote).italics(), width));
+                let mut job = KeptTexts::job(ui, RichText::new(quote).italics());
+                job.wrap.max_width = width;
+                let label = ui.fonts_mut(|f| f.layout_job(job));
+                result = Some((kept, label, texts.laid_out()));
+                texts.finish_frame(ui.ctx());
+            });
+            output.textures_delta.clear();
+            result.unwrap()
+        };
+        wrapped(120.0);
+        let (narrow, label, _) = wrapped(120.0);
+        assert!(narrow.rows.len() > 2);
+        assert_eq!(narrow.rows.len(), label.rows.len());
+        assert_eq!(narrow.size(), label.size());
+        let (wide, _, laid_out) = wrapped(400.0);
+        assert_eq!(laid_out, 1);
+        assert!(wide.rows.len() < narrow.rows.len());
+        let (again, _, laid_out) = wrapped(120.0);
+        assert_eq!(laid_out, 0);
+        assert!(Arc::ptr_eq(&narrow, &again));
+    }
+
+    /// Laying out ahead counts as a layout made in the frame: one a frame.
+    #[test]
+    fn a_text_laid_out_ahead_is_a_layout_of_the_frame() {
+        let ctx = egui::Context::default();
+        let mut texts = KeptTexts::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            texts.begin_frame(ui.ctx());
+            assert!(texts.none_laid_out());
+            assert!(texts.prepare_text(ui, "Annotations (12)"));
+            assert!(!texts.none_laid_out());
+            assert_eq!(texts.laid_out(), 0, "none to be shown");
+            assert!(!texts.prepare_text(ui, "Annotations (12)"), "kept");
+            texts.finish_frame(ui.ctx());
+        });
+        output.textures_delta.clear();
     }
 }

@@ -338,14 +338,14 @@ fn counts_text(
 /// saying so) — so the frame that shows the edit finds them: the first text a frame lays out
 /// costs the most (about 0.1 ms for the counts). One a frame; says whether one was laid out
 /// (and the next frame should go on).
-fn prepare_next_status(
+pub(crate) fn prepare_next_status(
     ui: &Ui,
     doc: &Document,
     view: &ViewState,
     counts: &[(crate::model::LabelId, usize)],
     texts: &mut KeptTexts,
 ) -> bool {
-    if texts.laid_out() > 0 {
+    if !texts.none_laid_out() {
         return false;
     }
     let total = doc.set.annotations.len();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use egui::{RichText, Sense, Ui, vec2};
 
 use crate::app::{Action, Document, ListView, ViewState};
-use crate::model::{Annotation, AnnotationId, LabelId, ReviewStatus, SortKey};
+use crate::model::{Anchor, Annotation, AnnotationId, LabelId, ReviewStatus, SortKey, TextQuote};
 use crate::ui::kept_text::KeptTexts;
 use crate::ui::reader::elide;
 use crate::ui::{filter, relations, theme};
@@ -24,6 +24,7 @@ pub fn side_panel_ui(
     texts: &mut KeptTexts,
     actions: &mut Vec<Action>,
 ) {
+    let width = ui.available_width();
     if let Some(a) = view.selected.and_then(|id| doc.set.get(id)) {
         details_ui(ui, doc, view, a, texts, actions);
         ui.separator();
@@ -65,6 +66,44 @@ pub fn side_panel_ui(
         ListView::ByLabel => list_ui(ui, doc, view, list, texts, actions),
         ListView::Claims => relations::claim_tree_ui(ui, doc, view, claims, actions),
     }
+    if prepare_selection_quote(ui, doc, view, texts, width) {
+        ui.ctx().request_repaint();
+    }
+}
+
+/// Past this many characters, the details' quote of a selection is not laid out ahead: laying
+/// out a long one would make a slow frame of its own (it is laid out when marked).
+const SELECTION_QUOTE_CHARS: usize = 500;
+
+/// The details' quote of an annotation quoting `exact`.
+fn details_quote(exact: &str) -> RichText {
+    RichText::new(format!("“{exact}”")).italics()
+}
+
+/// In a frame that laid out no text of its own, lays out the quote the details of an
+/// annotation of the text selected would show (marking it selects the new annotation), the
+/// details being `width` wide. Says whether it had to.
+fn prepare_selection_quote(
+    ui: &Ui,
+    doc: &Document,
+    view: &ViewState,
+    texts: &mut KeptTexts,
+    width: f32,
+) -> bool {
+    let Some(range) = view.selection.filter(|s| !s.is_empty()).map(|s| s.range()) else {
+        return false;
+    };
+    // Not while the selection is being dragged out.
+    if !texts.none_laid_out()
+        || range.len() > SELECTION_QUOTE_CHARS
+        || ui.input(|i| i.pointer.any_down())
+    {
+        return false;
+    }
+    match Anchor::new(&doc.article, range) {
+        Ok(anchor) => texts.prepare_wrapped(ui, details_quote(&anchor.quote.exact), width),
+        Err(_) => false,
+    }
 }
 
 fn swatch(ui: &mut Ui, colour: egui::Color32) {
@@ -87,7 +126,8 @@ fn details_ui(
         swatch(ui, theme::label_colour(labels, &a.label));
         ui.label(texts.text(ui, RichText::new(labels.name_of(&a.label)).heading()));
     });
-    ui.label(RichText::new(format!("“{}”", a.anchor.quote.exact)).italics());
+    let width = ui.available_width();
+    ui.label(texts.wrapped(ui, details_quote(&a.anchor.quote.exact), width));
     if doc.unplaced.contains(&a.id) {
         ui.colored_label(
             ui.visuals().warn_fg_color,
@@ -315,21 +355,41 @@ pub struct ListIndex {
     ahead: Ahead,
 }
 
-/// Laying out the rows just outside the list's view ahead of need, a few lines per frame in
-/// frames that laid out none of their own: when the details above the list go (a delete, a
-/// click on empty text) or the list scrolls by a few rows, the rows that come into view are
-/// ready. Starts again whenever the list, its view or its width changes.
+/// Laying out ahead of need, a few lines per frame in frames that laid out none of their own
+/// (and not in the frame the list or its view changed: that one paid for the change):
+/// - the rows just outside the view: when the details above the list go (a delete, a click on
+///   empty text) or the list scrolls by a few rows, the rows that come into view are ready;
+/// - with text selected, what marking it would bring into view: the new annotation's own row,
+///   and the rows around where it would land in each label's group (the list scrolls to a new
+///   annotation).
+///
+/// Starts again whenever the list, its view, its width or the selection changes.
 #[derive(Default)]
 struct Ahead {
-    /// What the rows ahead were worked out for.
+    /// What the work below was worked out for.
     made_for: Option<AheadKey>,
-    /// How far along the rows ahead (see [`ListIndex::row_ahead`]) it is.
-    next: usize,
+    /// What is left to lay out, the next last.
+    todo: Vec<AheadItem>,
 }
 
 /// The list (set generation, filter version), the groups open, the rows in view, the row
-/// width and font size (bits), and [`KeptTexts::epoch`].
-type AheadKey = ((u64, u64), Vec<bool>, std::ops::Range<usize>, u32, u32, u64);
+/// width and font size (bits), [`KeptTexts::epoch`], and the text selected.
+type AheadKey = (
+    (u64, u64),
+    Vec<bool>,
+    std::ops::Range<usize>,
+    u32,
+    u32,
+    u64,
+    Option<std::ops::Range<usize>>,
+);
+
+enum AheadItem {
+    /// Row `i` of the list.
+    Row(usize),
+    /// The lines of an annotation not in the set yet.
+    Lines([String; 2]),
+}
 
 impl Ahead {
     /// How many rows below the view and above it are laid out ahead: the details panel is
@@ -337,9 +397,13 @@ impl Ahead {
     const BELOW: usize = 12;
     const ABOVE: usize = 6;
     /// Rows looked at per frame (a lookup each), and lines laid out per frame (0.02–0.05 ms
-    /// each): all the rows ahead are ready within three or four frames.
+    /// each): the rows around the view are ready within three or four frames, those a marking
+    /// would bring into view within a dozen.
     const ROWS_PER_FRAME: usize = 24;
     const LINES_PER_FRAME: usize = 12;
+    /// Past this many characters a selection's row is not laid out ahead (reading its quote is
+    /// a copy of the selection).
+    const SELECTION_CHARS: usize = 10_000;
 }
 
 impl ListIndex {
@@ -462,32 +526,61 @@ impl ListIndex {
         }
     }
 
-    /// The `k`th row ahead of the rows `shown`: first the rows below them, nearest first (the
-    /// way rows come in when the details above the list go), then those above.
-    fn row_ahead(shown: &std::ops::Range<usize>, k: usize) -> Option<usize> {
-        if k < Ahead::BELOW {
-            Some(shown.end + k)
-        } else if k < Ahead::BELOW + Ahead::ABOVE {
-            shown.start.checked_sub(1 + k - Ahead::BELOW)
-        } else {
-            None
+    /// What to lay out ahead (see [`Ahead`]) around the rows `shown` and for `selection`, a
+    /// row's line holding `fits` characters: the next last.
+    fn work_ahead(
+        &self,
+        doc: &Document,
+        open: &[bool],
+        shown: &std::ops::Range<usize>,
+        selection: Option<std::ops::Range<usize>>,
+        fits: usize,
+    ) -> Vec<AheadItem> {
+        let mut todo: Vec<AheadItem> = (shown.end..shown.end + Ahead::BELOW)
+            .chain((shown.start.saturating_sub(Ahead::ABOVE)..shown.start).rev())
+            .map(AheadItem::Row)
+            .collect();
+        if let Some(range) = selection {
+            if range.len() <= Ahead::SELECTION_CHARS
+                && let Ok(anchor) = Anchor::new(&doc.article, range.clone())
+            {
+                todo.push(AheadItem::Lines(quote_lines(&anchor.quote, "", fits)));
+            }
+            // The list scrolls a new annotation out of view to a third of the way down.
+            let view = shown.len() + 1;
+            for (group, members) in self.groups.iter().enumerate() {
+                if !open.get(group).copied().unwrap_or(false) {
+                    continue;
+                }
+                let within = members.partition_point(|k| (k.0, k.1) < (range.start, range.end));
+                let at = self.rows_before(group, open) + 1 + within;
+                todo.extend(
+                    (at..at + view - view / 3)
+                        .chain((at.saturating_sub(view / 3 + 1)..at).rev())
+                        .map(AheadItem::Row),
+                );
+            }
         }
+        todo.reverse();
+        todo
     }
 
-    /// Lays out a few lines of the rows outside `shown` (see [`Ahead`]), the rows being `width`
-    /// wide. Says whether there is more to do.
+    /// Lays out a few lines of what [`Ahead`] says, the rows being `width` wide. Says whether
+    /// there is more to do.
     fn lay_out_ahead(
         &mut self,
         ui: &Ui,
         doc: &Document,
         open: &[bool],
         shown: std::ops::Range<usize>,
+        selection: Option<std::ops::Range<usize>>,
         width: f32,
     ) -> bool {
         let Some(made_for) = self.made_for else {
             return false;
         };
         let font_size = egui::TextStyle::Body.resolve(ui.style()).size;
+        let fits = fits_on_row(width, font_size);
         let key = (
             made_for,
             open.to_vec(),
@@ -495,42 +588,48 @@ impl ListIndex {
             width.to_bits(),
             font_size.to_bits(),
             self.texts.epoch(),
+            selection.clone(),
         );
         if self.ahead.made_for.as_ref() != Some(&key) {
             self.ahead = Ahead {
+                todo: self.work_ahead(doc, open, &shown, selection, fits),
                 made_for: Some(key),
-                next: 0,
             };
+            // This frame paid for the change.
+            return true;
         }
         if self.texts.laid_out() > 0 {
             // This frame paid for rows in view already.
-            return Self::row_ahead(&shown, self.ahead.next).is_some();
+            return !self.ahead.todo.is_empty();
         }
         let rows = self.row_count(open);
-        let fits = fits_on_row(width, font_size);
         let mut lines = 0;
         for _ in 0..Ahead::ROWS_PER_FRAME {
             if lines >= Ahead::LINES_PER_FRAME {
                 break;
             }
-            let Some(i) = Self::row_ahead(&shown, self.ahead.next) else {
+            let Some(item) = self.ahead.todo.pop() else {
                 return false;
             };
-            self.ahead.next += 1;
-            if let Some(a) = (i < rows)
-                .then(|| self.row(i, open))
-                .flatten()
-                .and_then(|row| match row {
-                    Row::Entry(id) => doc.set.get(id),
-                    _ => None,
-                })
-            {
-                for line in row_lines(a, fits) {
-                    lines += usize::from(self.texts.prepare(ui, row_line(ui, &line, width)));
+            let row_lines = match item {
+                AheadItem::Lines(lines) => lines,
+                AheadItem::Row(i) => {
+                    match (i < rows).then(|| self.row(i, open)).flatten().and_then(
+                        |row| match row {
+                            Row::Entry(id) => doc.set.get(id),
+                            _ => None,
+                        },
+                    ) {
+                        Some(a) => row_lines(a, fits),
+                        None => continue,
+                    }
                 }
+            };
+            for line in row_lines {
+                lines += usize::from(self.texts.prepare(ui, row_line(ui, &line, width)));
             }
         }
-        Self::row_ahead(&shown, self.ahead.next).is_some()
+        !self.ahead.todo.is_empty()
     }
 
     /// The row that shows annotation `id`, if it is listed and its group is open.
@@ -625,7 +724,8 @@ fn list_ui(
             }
         }
     });
-    if list.lay_out_ahead(ui, doc, &open, shown.0, shown.1) {
+    let selection = view.selection.filter(|s| !s.is_empty()).map(|s| s.range());
+    if list.lay_out_ahead(ui, doc, &open, shown.0, selection, shown.1) {
         ui.ctx().request_repaint();
     }
     list.texts.finish_frame(ui.ctx());
@@ -763,21 +863,22 @@ fn fits_on_row(width: f32, font_size: f32) -> usize {
 /// An entry's two lines, each no longer than `fits` characters or so: the quote, and then the
 /// note or else where the quote stands (which tells apart the many highlights of one name).
 fn row_lines(a: &Annotation, fits: usize) -> [String; 2] {
-    let quote = format!(
-        "“{}”",
-        elide(&a.anchor.quote.exact, LIST_QUOTE_CHARS.min(fits))
-    );
-    let second = if a.note.is_empty() {
-        let q = &a.anchor.quote;
+    quote_lines(&a.anchor.quote, &a.note, fits)
+}
+
+/// [`row_lines`] of an annotation of `quote` with `note`.
+fn quote_lines(quote: &TextQuote, note: &str, fits: usize) -> [String; 2] {
+    let first = format!("“{}”", elide(&quote.exact, LIST_QUOTE_CHARS.min(fits)));
+    let second = if note.is_empty() {
         format!(
             "…{} […] {}…",
-            elide_start(&q.prefix, 24),
-            elide(&q.suffix, 40).trim_end_matches('…')
+            elide_start(&quote.prefix, 24),
+            elide(&quote.suffix, 40).trim_end_matches('…')
         )
     } else {
-        format!("Note: {}", elide(&a.note, fits))
+        format!("Note: {}", elide(note, fits))
     };
-    [quote, second]
+    [first, second]
 }
 
 fn entry_ui(
@@ -1010,6 +1111,17 @@ pub(crate) mod row_text_tests {
         list: &mut ListIndex,
         height: f32,
     ) -> (usize, bool) {
+        list_frame_in(ctx, doc, &ViewState::default(), list, height)
+    }
+
+    /// [`list_frame`] with `view`.
+    fn list_frame_in(
+        ctx: &egui::Context,
+        doc: &Document,
+        view: &ViewState,
+        list: &mut ListIndex,
+        height: f32,
+    ) -> (usize, bool) {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
@@ -1020,14 +1132,7 @@ pub(crate) mod row_text_tests {
         let mut laid_out = 0;
         let mut output = ctx.run_ui(input, |ui| {
             let mut actions = Vec::new();
-            list_ui(
-                ui,
-                doc,
-                &ViewState::default(),
-                list,
-                &mut KeptTexts::default(),
-                &mut actions,
-            );
+            list_ui(ui, doc, view, list, &mut KeptTexts::default(), &mut actions);
             laid_out = list.texts.laid_out();
         });
         output.textures_delta.clear();
@@ -1069,5 +1174,150 @@ pub(crate) mod row_text_tests {
         list_frame(&ctx, &doc, &mut list, 400.0);
         let (taller, _) = list_frame(&ctx, &doc, &mut list, 700.0);
         assert!(taller > 0);
+    }
+
+    /// Frames of the list in `view` until it asks for no more; how many there were.
+    fn frames_until_done(
+        ctx: &egui::Context,
+        doc: &Document,
+        view: &ViewState,
+        list: &mut ListIndex,
+    ) -> usize {
+        let mut frames = 0;
+        loop {
+            let (_, again) = list_frame_in(ctx, doc, view, list, 400.0);
+            frames += 1;
+            if !again {
+                return frames;
+            }
+            assert!(frames < 100, "laying out ahead does not finish");
+        }
+    }
+
+    /// What the app does on marking `range` a claim: adds it and selects it.
+    fn mark_claim(doc: &mut Document, view: &mut ViewState, range: std::ops::Range<usize>) {
+        let new = Annotation::new(
+            LabelId::new("claim"),
+            Anchor::new(&doc.article, range).unwrap(),
+            Timestamp::UNIX_EPOCH,
+        );
+        view.selection = None;
+        view.selected = Some(new.id);
+        doc.history
+            .apply(
+                Arc::make_mut(&mut doc.set),
+                vec![crate::model::Edit::Add(new)],
+            )
+            .unwrap();
+        doc.refresh_after(doc.history.last_touched().clone());
+    }
+
+    /// How many lines the list lays out in the frame after `range` of `doc` was marked a claim
+    /// (the new annotation selected, the list scrolling to it), when the list was drawn with
+    /// `range` selected until it asked for no more frames (`settled`) or for one frame only.
+    fn lines_after_marking(range: std::ops::Range<usize>, settled: bool) -> usize {
+        let mut doc = claims_doc(300);
+        let ctx = egui::Context::default();
+        let mut list = ListIndex::default();
+        let mut view = ViewState::default();
+        // A fresh context settles its fonts in its first frames (see above).
+        frames_until_done(&ctx, &doc, &view, &mut list);
+        view.selection = Some(crate::app::TextSelection {
+            anchor: range.start,
+            head: range.end,
+        });
+        if settled {
+            frames_until_done(&ctx, &doc, &view, &mut list);
+        } else {
+            list_frame_in(&ctx, &doc, &view, &mut list, 400.0);
+        }
+        mark_claim(&mut doc, &mut view, range);
+        list_frame_in(&ctx, &doc, &view, &mut list, 400.0).0
+    }
+
+    /// With text selected, the frames that follow lay out what marking it brings into view:
+    /// the new annotation's row and the rows around it, far down the list. Without those
+    /// frames the list lays them out when it scrolls to the new annotation.
+    #[test]
+    fn marking_a_selection_far_down_the_list_finds_its_rows_laid_out_ahead() {
+        let doc = claims_doc(300);
+        let p = &doc.article.paragraphs[250].chars;
+        // After the paragraph's claim: the new one lands just below it.
+        let range = p.start + 25..p.start + 40;
+        assert_eq!(lines_after_marking(range.clone(), true), 0);
+        assert!(lines_after_marking(range, false) > 4);
+    }
+
+    /// One frame of the whole side panel in `view` (and of what the status bar lays out ahead);
+    /// how many of `texts` it laid out (not ahead) and whether it asked for another frame.
+    fn panel_frame(
+        ctx: &egui::Context,
+        doc: &Document,
+        view: &ViewState,
+        list: &mut ListIndex,
+        texts: &mut KeptTexts,
+    ) -> (usize, bool) {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                vec2(360.0, 700.0),
+            )),
+            ..Default::default()
+        };
+        let mut laid_out = 0;
+        let mut output = ctx.run_ui(input, |ui| {
+            texts.begin_frame(ui.ctx());
+            // The status bar, drawn first, lays out its next texts ahead (the list's heading).
+            let counts = crate::ui::label_counts(ui, doc);
+            if crate::ui::prepare_next_status(ui, doc, view, &counts, texts) {
+                ui.ctx().request_repaint();
+            }
+            let mut actions = Vec::new();
+            let mut claims = relations::ClaimTreeView::default();
+            side_panel_ui(ui, doc, view, list, &mut claims, texts, &mut actions);
+            laid_out = texts.laid_out();
+            texts.finish_frame(ui.ctx());
+        });
+        output.textures_delta.clear();
+        let again = output.viewport_output[&egui::ViewportId::ROOT].repaint_delay
+            == std::time::Duration::ZERO;
+        (laid_out, again)
+    }
+
+    /// How many texts the details lay out in the frame after a selection was marked, when the
+    /// panel was drawn with it selected until it asked for no more frames (`settled`) or for
+    /// one frame only. Another annotation's details were showing: their labels are kept.
+    fn details_texts_after_marking(settled: bool) -> usize {
+        let mut doc = claims_doc(40);
+        let ctx = egui::Context::default();
+        let (mut list, mut texts) = (ListIndex::default(), KeptTexts::default());
+        let mut view = ViewState::default();
+        view.selected = doc.set.annotations.iter().next().map(|a| a.id);
+        let p = doc.article.paragraphs[5].chars.clone();
+        let range = p.start + 25..p.start + 47;
+        let mut frames = 0;
+        while panel_frame(&ctx, &doc, &view, &mut list, &mut texts).1 || frames < 3 {
+            frames += 1;
+            assert!(frames < 100, "the panel keeps asking for frames");
+        }
+        view.selection = Some(crate::app::TextSelection {
+            anchor: range.start,
+            head: range.end,
+        });
+        let (_, mut again) = panel_frame(&ctx, &doc, &view, &mut list, &mut texts);
+        while settled && again {
+            again = panel_frame(&ctx, &doc, &view, &mut list, &mut texts).1;
+        }
+        mark_claim(&mut doc, &mut view, range);
+        panel_frame(&ctx, &doc, &view, &mut list, &mut texts).0
+    }
+
+    /// With text selected, the frames that follow lay out the quote the new annotation's
+    /// details will show; the details of a marking then lay out nothing new.
+    #[test]
+    fn the_quote_of_a_selection_is_laid_out_before_it_is_marked() {
+        assert_eq!(details_texts_after_marking(true), 0);
+        // The quote and the list's heading (the status bar laid out its next counts first).
+        assert_eq!(details_texts_after_marking(false), 2);
     }
 }
