@@ -58,9 +58,11 @@ const BATCH_PARAGRAPHS: usize = 256;
 const BATCHES_IN_FLIGHT: usize = 32;
 /// Most measuring threads (each has fonts of its own, a few MB).
 const MAX_THREADS: usize = 4;
-/// The thread's galley cache is flushed every this many paragraphs, so it keeps only the last
-/// few hundred layouts rather than every one it made.
+/// The thread's galley cache is flushed every this many paragraphs or code points laid out,
+/// whichever comes first, so it keeps only the last few hundred layouts rather than every one
+/// it made (a layout takes about 150 bytes per glyph).
 const PARAGRAPHS_PER_PASS: usize = 256;
+const CHARS_PER_PASS: usize = 64 * 1024;
 /// While a run goes on the UI asks for a frame within this delay to take the batches, not at
 /// once: heights and progress need not show sooner, frames that run anyway (the analyst
 /// scrolling) take whatever has arrived, and a test harness that runs frames until no
@@ -385,16 +387,20 @@ fn measure(
         .enumerate()
         .filter(|(i, _)| i % parts == part)
         .map(|(_, index)| index);
-    for (done, index) in mine.enumerate() {
+    // Paragraphs and code points laid out in this pass of the fonts; none yet.
+    let mut pass = (PARAGRAPHS_PER_PASS, 0);
+    for index in mine {
         match requests.try_recv() {
             Ok(newer) => return Outcome::Superseded(Box::new(latest(newer, requests))),
             Err(mpsc::TryRecvError::Disconnected) => return Outcome::Stop,
             Err(mpsc::TryRecvError::Empty) => {}
         }
         frames.step_aside();
-        if done % PARAGRAPHS_PER_PASS == 0 {
+        if pass.0 >= PARAGRAPHS_PER_PASS || pass.1 >= CHARS_PER_PASS {
             fonts.begin_pass(options, ViewportKey::default());
+            pass = (0, 0);
         }
+        pass = (pass.0 + 1, pass.1 + paragraphs[index].chars.len());
         let mut view = fonts.with_pixels_per_point(key.pixels_per_point());
         let (_, height) = lay_out_paragraph(&mut view, &request.article, &paragraphs[index], key);
         batch.push(index, height);

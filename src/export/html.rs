@@ -99,7 +99,21 @@ pub fn page(input: &ExportInput<'_>) -> String {
     let number_of = |a: &Annotation| placed.iter().position(|p| p.id == a.id).map(|i| i + 1);
 
     let mut open_list: Option<bool> = None; // Some(ordered)
-    for paragraph in &article.paragraphs {
+    for (i, paragraph) in article.paragraphs.iter().enumerate() {
+        if paragraph.cut_before {
+            // A piece of a long paragraph (see `Paragraph::cut_before`): it goes on in the same
+            // element, after the white space at the cut.
+            let gap = i.checked_sub(1).map_or(0..0, |p| {
+                article.paragraphs[p].chars.end..paragraph.chars.start
+            });
+            out.push_str(&escape(article.slice(gap)));
+            write_paragraph(&mut out, input, paragraph, &placed, &number_of);
+            if !paragraph.cut_after {
+                out.push_str(&tags(paragraph.kind).1);
+                out.push('\n');
+            }
+            continue;
+        }
         let list = match paragraph.kind {
             BlockKind::ListItem { number, .. } => Some(number.is_some()),
             _ => None,
@@ -113,30 +127,13 @@ pub fn page(input: &ExportInput<'_>) -> String {
             }
             open_list = list;
         }
-        let (open, close) = match paragraph.kind {
-            BlockKind::Headline => ("<h1>".to_owned(), "</h1>".to_owned()),
-            BlockKind::Heading(level) => {
-                let level = level.clamp(2, 6);
-                (format!("<h{level}>"), format!("</h{level}>"))
-            }
-            BlockKind::Body => ("<p>".to_owned(), "</p>".to_owned()),
-            BlockKind::Quote(depth) => (
-                "<blockquote>".repeat(usize::from(depth.max(1))) + "<p>",
-                "</p>".to_owned() + &"</blockquote>".repeat(usize::from(depth.max(1))),
-            ),
-            BlockKind::ListItem { depth, number } => (
-                match number {
-                    Some(n) => format!("<li value=\"{n}\" class=\"depth{}\">", depth.min(6)),
-                    None => format!("<li class=\"depth{}\">", depth.min(6)),
-                },
-                "</li>".to_owned(),
-            ),
-            BlockKind::Preformatted => ("<pre>".to_owned(), "</pre>".to_owned()),
-        };
+        let (open, close) = tags(paragraph.kind);
         out.push_str(&open);
         write_paragraph(&mut out, input, paragraph, &placed, &number_of);
-        out.push_str(&close);
-        out.push('\n');
+        if !paragraph.cut_after {
+            out.push_str(&close);
+            out.push('\n');
+        }
     }
     if let Some(ordered) = open_list {
         out.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
@@ -165,6 +162,30 @@ pub fn page(input: &ExportInput<'_>) -> String {
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// The opening and closing tags of a block of `kind`.
+fn tags(kind: BlockKind) -> (String, String) {
+    match kind {
+        BlockKind::Headline => ("<h1>".to_owned(), "</h1>".to_owned()),
+        BlockKind::Heading(level) => {
+            let level = level.clamp(2, 6);
+            (format!("<h{level}>"), format!("</h{level}>"))
+        }
+        BlockKind::Body => ("<p>".to_owned(), "</p>".to_owned()),
+        BlockKind::Quote(depth) => (
+            "<blockquote>".repeat(usize::from(depth.max(1))) + "<p>",
+            "</p>".to_owned() + &"</blockquote>".repeat(usize::from(depth.max(1))),
+        ),
+        BlockKind::ListItem { depth, number } => (
+            match number {
+                Some(n) => format!("<li value=\"{n}\" class=\"depth{}\">", depth.min(6)),
+                None => format!("<li class=\"depth{}\">", depth.min(6)),
+            },
+            "</li>".to_owned(),
+        ),
+        BlockKind::Preformatted => ("<pre>".to_owned(), "</pre>".to_owned()),
+    }
 }
 
 /// One paragraph's text, split at every highlight and style boundary; each piece in a `<mark>`
@@ -365,6 +386,40 @@ mod tests {
         assert_eq!(
             label_class(&LabelId::new("a\" onclick=\"x")),
             "l-a__onclick__x"
+        );
+    }
+
+    /// A paragraph cut into pieces (see `Paragraph::cut_before`) is exported as the one
+    /// paragraph it is, and counted as one in notes.
+    #[test]
+    fn the_pieces_of_a_long_paragraph_make_one_paragraph() {
+        use crate::model::{Anchor, Annotation, AnnotationSet, Article, LabelId, Timestamp};
+        let long = crate::model::article::tests::sentences(300);
+        let article = Article::from_plain_text(&format!("Title\n\n{long}\n\nThe end."), "t");
+        assert!(article.paragraphs.iter().filter(|p| p.cut_before).count() >= 2);
+        let mut set = AnnotationSet::new(&article, String::new());
+        let last = &article.paragraphs[article.paragraphs.len() - 1];
+        set.insert(Annotation::new(
+            LabelId::new("claim"),
+            Anchor::new(&article, last.chars.clone()).unwrap(),
+            Timestamp::UNIX_EPOCH,
+        ));
+        let input = ExportInput {
+            article: &article,
+            set: &set,
+            article_source: "t.txt",
+            exported: Timestamp::UNIX_EPOCH,
+        };
+        let html = page(&input);
+        assert!(
+            html.contains(&format!("<p>{long}</p>")),
+            "one paragraph, whole"
+        );
+        assert_eq!(html.matches("<p").count(), html.matches("</p>").count());
+        assert_eq!(
+            crate::export::paragraph_number(&article, last.chars.start),
+            3,
+            "the title, the long paragraph, the last"
         );
     }
 }

@@ -28,6 +28,12 @@ pub struct StyledSpan {
     pub style: InlineStyle,
 }
 
+/// The longest paragraph kept whole, in code points. A longer one (a text without line breaks,
+/// a huge code block) is cut into pieces of at most this length, so nothing lays out more at
+/// once: the reader takes about 1.5 ms for 4,000 code points, and would take seconds and a
+/// gigabyte for a 5 MB paragraph. See [`Paragraph::cut_before`].
+pub const LONGEST_PARAGRAPH: usize = 4_000;
+
 /// One paragraph of the article.
 ///
 /// `chars` is a code point range into [`Article::text`], `bytes` the same range in bytes.
@@ -40,6 +46,15 @@ pub struct Paragraph {
     pub kind: BlockKind,
     /// Inline styles inside the paragraph, in text order, not overlapping; plain text has none.
     pub spans: Vec<StyledSpan>,
+    /// Whether this is a piece of a paragraph longer than [`LONGEST_PARAGRAPH`] that goes on
+    /// from the paragraph before (`cut_before`) or into the one after (`cut_after`). Cuts fall
+    /// on a line break, else on the space after a sentence's end, else on any space, else
+    /// anywhere; the white space at a cut belongs to neither piece. The reader shows the pieces
+    /// as one paragraph, each cut a line break. Example: a 9,000-character paragraph of
+    /// sentences becomes three pieces, the first `cut_after`, the second both, the third
+    /// `cut_before`.
+    pub cut_before: bool,
+    pub cut_after: bool,
 }
 
 /// A SHA-256 of the normalised text, written as `sha256:<64 hex digits>`.
@@ -90,6 +105,9 @@ pub struct Article {
     /// Byte offset of every `BYTE_INDEX_STRIDE`-th code point, so that converting a char offset
     /// to a byte offset costs at most one stride of scanning whatever the article's length.
     byte_index: Vec<usize>,
+    /// The paragraphs that are pieces going on from the one before (`Paragraph::cut_before`),
+    /// in order.
+    cuts: Vec<usize>,
 }
 
 /// Turns any line endings (`\r\n`, lone `\r`) into `\n` and drops a leading byte-order mark.
@@ -208,6 +226,8 @@ impl Article {
                         style,
                     })
                     .collect(),
+                cut_before: false,
+                cut_after: false,
             });
             char_pos += built.chars;
         }
@@ -231,8 +251,21 @@ impl Article {
         article
     }
 
-    /// Builds an article from already normalised text and paragraphs (for importers).
+    /// Builds an article from already normalised text and paragraphs (for importers). Paragraphs
+    /// longer than [`LONGEST_PARAGRAPH`] are cut into pieces.
     pub fn from_parts(title: String, text: String, paragraphs: Vec<Paragraph>) -> Self {
+        let paragraphs = if paragraphs.iter().any(|p| p.chars.len() > LONGEST_PARAGRAPH) {
+            paragraphs
+                .into_iter()
+                .flat_map(|p| cut_long_paragraph(&text, p))
+                .collect()
+        } else {
+            paragraphs
+        };
+        let cuts = (paragraphs.iter().enumerate())
+            .filter(|(_, p)| p.cut_before)
+            .map(|(i, _)| i)
+            .collect();
         let hash = ContentHash::of_text(&text);
         let mut byte_index = Vec::with_capacity(text.len() / BYTE_INDEX_STRIDE + 1);
         let mut char_len = 0;
@@ -253,6 +286,7 @@ impl Article {
             },
             char_len,
             byte_index,
+            cuts,
         }
     }
 
@@ -293,6 +327,14 @@ impl Article {
             .paragraphs
             .partition_point(|p| p.chars.end <= char_offset);
         (i < self.paragraphs.len()).then_some(i)
+    }
+
+    /// Which paragraph of the source paragraph `index` is (or is a piece of, see
+    /// [`Paragraph::cut_before`]), counting from 0: the same as `index` unless a paragraph
+    /// before it was cut. Example: with pieces 1 and 2 of one long paragraph, paragraph 3 is
+    /// the source's 2.
+    pub fn source_paragraph(&self, index: usize) -> usize {
+        index - self.cuts.partition_point(|&cut| cut <= index)
     }
 
     /// Offset of the next word end after `offset` (for Ctrl+Shift+Right): skips non-word
@@ -426,6 +468,100 @@ fn build_block(block: &super::structure::Block) -> BuiltBlock {
     BuiltBlock { text, chars, spans }
 }
 
+/// `paragraph` of `text` as it is if it is no longer than [`LONGEST_PARAGRAPH`], else cut into
+/// pieces (see [`Paragraph::cut_before`]), each with the styled spans inside it.
+fn cut_long_paragraph(text: &str, paragraph: Paragraph) -> Vec<Paragraph> {
+    if paragraph.chars.len() <= LONGEST_PARAGRAPH {
+        return vec![paragraph];
+    }
+    /// A place to cut: where the piece before ends and the next starts (a code point offset
+    /// and a byte offset into the article each).
+    #[derive(Clone, Copy)]
+    struct Cut {
+        end: (usize, usize),
+        next: (usize, usize),
+    }
+    let body = &text[paragraph.bytes.clone()];
+    let mut starts = vec![(paragraph.chars.start, paragraph.bytes.start)];
+    let mut ends = Vec::new();
+    // The last cut of each kind seen in the piece under way: line break, sentence end, space.
+    let mut best: [Option<Cut>; 3] = [None; 3];
+    let mut previous = None;
+    for (i, (byte, c)) in body.char_indices().enumerate() {
+        let at = (paragraph.chars.start + i, paragraph.bytes.start + byte);
+        let start = *starts.last().expect("a piece under way");
+        if at.0 - start.0 == LONGEST_PARAGRAPH {
+            // Cut at the best place in the second half of the piece, else right here.
+            let cut = best
+                .iter()
+                .flatten()
+                .find(|cut| cut.end.0 - start.0 >= LONGEST_PARAGRAPH / 2)
+                .copied()
+                .unwrap_or(Cut { end: at, next: at });
+            ends.push(cut.end);
+            starts.push(cut.next);
+            for kept in &mut best {
+                *kept = kept.filter(|k| k.end.0 > cut.next.0);
+            }
+        }
+        let after = (at.0 + 1, at.1 + c.len_utf8());
+        if c == '\n' {
+            best[0] = Some(Cut {
+                end: at,
+                next: after,
+            });
+        } else if c.is_whitespace() {
+            let kind = if previous.is_some_and(|p| matches!(p, '.' | '!' | '?' | '…')) {
+                1
+            } else {
+                2
+            };
+            best[kind] = Some(Cut {
+                end: at,
+                next: after,
+            });
+        } else if matches!(c, '。' | '！' | '？') {
+            // Scripts without spaces: right after the sentence's end.
+            best[1] = Some(Cut {
+                end: after,
+                next: after,
+            });
+        }
+        previous = Some(c);
+    }
+    ends.push((paragraph.chars.end, paragraph.bytes.end));
+    let mut pieces: Vec<Paragraph> = starts
+        .into_iter()
+        .zip(ends)
+        .filter(|(start, end)| start.0 < end.0)
+        .map(|(start, end)| Paragraph {
+            chars: start.0..end.0,
+            bytes: start.1..end.1,
+            kind: paragraph.kind,
+            spans: paragraph
+                .spans
+                .iter()
+                .filter_map(|span| {
+                    let chars = span.chars.start.max(start.0)..span.chars.end.min(end.0);
+                    (chars.start < chars.end).then_some(StyledSpan {
+                        chars,
+                        style: span.style,
+                    })
+                })
+                .collect(),
+            cut_before: true,
+            cut_after: true,
+        })
+        .collect();
+    if let Some(first) = pieces.first_mut() {
+        first.cut_before = false;
+    }
+    if let Some(last) = pieces.last_mut() {
+        last.cut_after = false;
+    }
+    pieces
+}
+
 /// One line of the text, without its `\n`.
 #[derive(Clone, Debug)]
 struct LineSpan {
@@ -449,6 +585,8 @@ impl LineSpan {
             bytes: self.bytes.clone(),
             kind,
             spans: Vec::new(),
+            cut_before: false,
+            cut_after: false,
         }
     }
 }
@@ -472,8 +610,9 @@ fn line_spans(text: &str) -> Vec<LineSpan> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::model::structure::{Block, Run};
 
     fn paragraph_texts(article: &Article) -> Vec<&str> {
         article
@@ -636,5 +775,108 @@ mod tests {
         assert_eq!(a.hash, b.hash);
         assert!(a.hash.0.starts_with("sha256:") && a.hash.0.len() == 7 + 64);
         assert_ne!(a.hash, Article::from_plain_text("T\n\nbody.", "a").hash);
+    }
+
+    /// The pieces of the only body paragraph of `text`, checked: in order, covering it but for
+    /// white space at the cuts, none too long, flagged as cut where they are.
+    fn pieces_of(a: &Article) -> Vec<&str> {
+        let pieces: Vec<&Paragraph> = a.paragraphs.iter().collect();
+        for (i, p) in pieces.iter().enumerate() {
+            assert!(p.chars.len() <= LONGEST_PARAGRAPH, "piece {i} too long");
+            assert_eq!(a.slice(p.chars.clone()), &a.text[p.bytes.clone()]);
+            assert_eq!(p.cut_before, i > 0);
+            assert_eq!(p.cut_after, i + 1 < pieces.len());
+        }
+        for w in pieces.windows(2) {
+            let gap = a.slice(w[0].chars.end..w[1].chars.start);
+            assert!(gap.chars().all(char::is_whitespace), "{gap:?} lost");
+            assert!(gap.chars().count() <= 1);
+        }
+        pieces.iter().map(|p| a.slice(p.chars.clone())).collect()
+    }
+
+    /// `n` sentences of 38 code points each, one space apart.
+    pub(crate) fn sentences(n: usize) -> String {
+        (0..n)
+            .map(|i| format!("Sentence {i:03} says the memo is real."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_long_paragraph_is_cut_after_sentences() {
+        let text = &sentences(300);
+        let a = Article::from_plain_text(text, "t");
+        let pieces = pieces_of(&a);
+        assert_eq!(pieces.len(), 3, "{} code points", text.chars().count());
+        for piece in &pieces {
+            assert!(piece.starts_with("Sentence ") && piece.ends_with("real."));
+            assert!(piece.chars().count() >= LONGEST_PARAGRAPH / 2 || piece == &pieces[2]);
+        }
+        assert_eq!(&pieces.join(" "), text);
+    }
+
+    #[test]
+    fn a_long_code_block_is_cut_at_line_breaks() {
+        let code: String = (0..400)
+            .map(|i| format!("let value_{i} = compute({i}); // step {i}\n"))
+            .collect();
+        let a = Article::from_structured(
+            StructuredText {
+                meta: Metadata::default(),
+                blocks: vec![Block::plain(BlockKind::Preformatted, code.trim_end())],
+            },
+            "t",
+        );
+        let pieces = pieces_of(&a);
+        assert!(pieces.len() >= 4);
+        assert!(
+            pieces
+                .iter()
+                .all(|p| p.starts_with("let ") && p.ends_with(|c: char| c.is_ascii_digit()))
+        );
+        assert!(
+            a.paragraphs
+                .iter()
+                .all(|p| p.kind == BlockKind::Preformatted)
+        );
+        assert_eq!(pieces.join("\n"), code.trim_end());
+    }
+
+    #[test]
+    fn text_without_spaces_is_cut_after_sentence_ends_or_anywhere() {
+        let chinese = "阿里巴巴否认了这份报告的说法。".repeat(400);
+        let a = Article::from_plain_text(&chinese, "t");
+        let pieces = pieces_of(&a);
+        assert!(pieces.len() >= 2);
+        assert!(pieces.iter().all(|p| p.ends_with('。')));
+        assert_eq!(pieces.concat(), chinese);
+
+        let run = "x".repeat(9_000);
+        let a = Article::from_plain_text(&run, "t");
+        let lengths: Vec<usize> = pieces_of(&a).iter().map(|p| p.chars().count()).collect();
+        assert_eq!(lengths, [4_000, 4_000, 1_000]);
+    }
+
+    #[test]
+    fn styles_are_cut_with_their_paragraph() {
+        let words: String = "word ".repeat(1_000);
+        let text = format!("{}strong words here{}", words, words.trim_end());
+        let a = Article::from_structured(
+            StructuredText {
+                meta: Metadata::default(),
+                blocks: vec![Block::new(
+                    BlockKind::Body,
+                    vec![Run::styled(text.clone(), InlineStyle::STRONG)],
+                )],
+            },
+            "t",
+        );
+        let pieces = pieces_of(&a);
+        assert!(pieces.len() >= 3);
+        for p in &a.paragraphs {
+            assert_eq!(p.spans.len(), 1);
+            assert_eq!(p.spans[0].chars, p.chars, "the style covers each piece");
+        }
     }
 }

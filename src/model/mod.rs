@@ -9,7 +9,7 @@ pub mod agreement;
 mod anchor;
 mod annotation;
 mod annotations;
-mod article;
+pub(crate) mod article;
 mod attributes;
 mod filter;
 mod find;
@@ -31,7 +31,8 @@ pub use annotation::{
 };
 pub use annotations::{Annotations, SortKey};
 pub use article::{
-    Article, BlockKind, ContentHash, Paragraph, StyledSpan, is_word_char, normalize_text,
+    Article, BlockKind, ContentHash, LONGEST_PARAGRAPH, Paragraph, StyledSpan, is_word_char,
+    normalize_text,
 };
 pub use attributes::{
     AttributeDef, AttributeError, AttributeKind, AttributeValue, Attributes, ReviewRating,

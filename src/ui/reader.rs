@@ -36,8 +36,11 @@ use crate::model::structure::{InlineStyle, Metadata, SourceFormat};
 use crate::model::{AnnotationId, Article, BlockKind, Paragraph};
 use crate::ui::theme;
 
-/// Most galleys kept at once; the least recently used go first beyond this.
+/// Most galleys kept at once, and most bytes of text in them (a galley takes about 150 bytes
+/// per glyph: long paragraphs fill memory before the count); the least recently used go first
+/// beyond either.
 const MAX_CACHED_GALLEYS: usize = 800;
+const MAX_CACHED_BYTES: usize = 400 * 1024;
 /// How many dropped layouts are freed per frame (about 2 µs each; see `ReaderCache::unfreed`).
 const FREED_PER_FRAME: usize = 64;
 /// Margin above and below the text, in points.
@@ -335,6 +338,8 @@ pub struct ReaderCache {
     /// animation may still run.
     revealing: Option<(usize, f64)>,
     cached: usize,
+    /// The bytes of text of the galleys kept.
+    cached_bytes: usize,
     /// Layouts dropped from the cache and not freed yet: a few are freed each frame, since
     /// freeing the [`MAX_CACHED_GALLEYS`] the cache may hold takes about 2 ms, most of the
     /// budget of the frame that changes the font size or the column's width.
@@ -342,8 +347,9 @@ pub struct ReaderCache {
     frame: u64,
     /// First code point of each paragraph (for `screen_pos_of`).
     para_starts: Vec<usize>,
-    /// Each paragraph's block kind (it decides indent and space above).
-    kinds: Vec<BlockKind>,
+    /// Each paragraph's block kind and whether it goes on from the one before (they decide
+    /// indent and space above).
+    kinds: Vec<(BlockKind, bool)>,
     /// Where the highlights are, paragraph by paragraph.
     index: HighlightIndex,
     /// What the galleys kept were laid out with.
@@ -387,7 +393,12 @@ impl ReaderCache {
                 .iter()
                 .map(|p| p.chars.start)
                 .collect();
-            self.kinds = doc.article.paragraphs.iter().map(|p| p.kind).collect();
+            self.kinds = doc
+                .article
+                .paragraphs
+                .iter()
+                .map(|p| (p.kind, p.cut_before))
+                .collect();
             self.key = None;
             self.header = None;
             self.view_top = None;
@@ -403,6 +414,7 @@ impl ReaderCache {
             let dropped = self.slots.iter_mut().filter_map(|s| s.galley.take());
             self.unfreed.extend(dropped);
             self.cached = 0;
+            self.cached_bytes = 0;
             self.header = None;
         }
         if heights_stale {
@@ -414,7 +426,7 @@ impl ReaderCache {
             for (slot, paragraph) in self.slots.iter_mut().zip(&doc.article.paragraphs) {
                 slot.source = HeightSource::Estimated;
                 if reestimate || slot.height == 0.0 {
-                    slot.height = estimate_height(paragraph.chars.len(), paragraph.kind, key);
+                    slot.height = estimate_height(paragraph, key);
                 }
             }
             self.exact = 0;
@@ -606,8 +618,9 @@ impl ReaderCache {
         slot.source = HeightSource::LaidOut;
         slot.galley = Some(galley.clone());
         self.cached += 1;
+        self.cached_bytes += paragraph.bytes.len();
         self.laid_out_last_frame += 1;
-        if self.cached > MAX_CACHED_GALLEYS {
+        if self.cached > MAX_CACHED_GALLEYS || self.cached_bytes > MAX_CACHED_BYTES {
             self.evict();
         }
         Some(galley)
@@ -626,7 +639,7 @@ impl ReaderCache {
     /// Screen position of paragraph `index`'s galley, given the column's top-left `origin`.
     fn text_origin(&self, index: usize, origin: Pos2) -> Pos2 {
         let offset = match (self.key, self.kinds.get(index)) {
-            (Some(key), Some(kind)) => block_offset(*kind, key),
+            (Some(key), Some(&(kind, cut_before))) => block_offset(kind, cut_before, key),
             _ => Vec2::ZERO,
         };
         origin + vec2(offset.x, self.tops[index] + offset.y)
@@ -694,8 +707,12 @@ impl ReaderCache {
         used.sort_unstable();
         let cutoff = used[used.len() / 2];
         for slot in &mut self.slots {
-            if slot.galley.is_some() && slot.last_used < cutoff && slot.last_used != self.frame {
-                self.unfreed.extend(slot.galley.take());
+            if slot.last_used < cutoff
+                && slot.last_used != self.frame
+                && let Some(galley) = slot.galley.take()
+            {
+                self.cached_bytes -= galley.job.text.len();
+                self.unfreed.push(galley);
                 self.cached -= 1;
             }
         }
@@ -750,12 +767,25 @@ fn text_format(kind: BlockKind, key: LayoutKey) -> TextFormat {
     }
 }
 
-/// How a block is offset from the column's left edge and from its slot's top.
-fn block_offset(kind: BlockKind, key: LayoutKey) -> Vec2 {
-    vec2(
-        theme::block_indent(kind) * key.font_size,
-        theme::space_before(kind) * key.font_size,
-    )
+/// How a block is offset from the column's left edge and from its slot's top (no space above a
+/// piece of a long paragraph that goes on from the one before, see `Paragraph::cut_before`).
+fn block_offset(kind: BlockKind, cut_before: bool, key: LayoutKey) -> Vec2 {
+    let above = if cut_before {
+        0.0
+    } else {
+        theme::space_before(kind) * key.font_size
+    };
+    vec2(theme::block_indent(kind) * key.font_size, above)
+}
+
+/// The gap after a paragraph (none after a piece of a long paragraph that goes on in the
+/// next).
+fn gap_after(paragraph: &Paragraph, key: LayoutKey) -> f32 {
+    if paragraph.cut_after {
+        0.0
+    } else {
+        key.font_size * theme::PARAGRAPH_GAP
+    }
 }
 
 /// Lays out `paragraph` of `article` for `key` with `fonts` (whose pixels per point must be
@@ -769,9 +799,9 @@ pub fn lay_out_paragraph(
     key: LayoutKey,
 ) -> (Arc<Galley>, f32) {
     let galley = fonts.layout_job(layout_job(article, paragraph, key));
-    let height = block_offset(paragraph.kind, key).y
+    let height = block_offset(paragraph.kind, paragraph.cut_before, key).y
         + galley.size().y
-        + key.font_size * theme::PARAGRAPH_GAP;
+        + gap_after(paragraph, key);
     (galley, height)
 }
 
@@ -783,7 +813,8 @@ fn layout_job(article: &Article, paragraph: &Paragraph, key: LayoutKey) -> Layou
         text: text.to_owned(),
         ..LayoutJob::default()
     };
-    job.wrap.max_width = (key.width - block_offset(paragraph.kind, key).x).max(60.0);
+    job.wrap.max_width =
+        (key.width - block_offset(paragraph.kind, paragraph.cut_before, key).x).max(60.0);
     let local_byte = |offset: usize| article.byte_of_char(offset) - paragraph.bytes.start;
     let mut at = 0;
     for span in &paragraph.spans {
@@ -831,15 +862,15 @@ fn styled_format(base: &TextFormat, style: InlineStyle, key: LayoutKey) -> TextF
     format
 }
 
-fn estimate_height(chars: usize, kind: BlockKind, key: LayoutKey) -> f32 {
-    let format = text_format(kind, key);
+fn estimate_height(paragraph: &Paragraph, key: LayoutKey) -> f32 {
+    let format = text_format(paragraph.kind, key);
     let size = format.font_id.size;
-    let width = key.width - block_offset(kind, key).x;
-    let chars_per_line = (width / (size * 0.48)).max(1.0);
-    let lines = (chars as f32 / chars_per_line).ceil().max(1.0);
-    block_offset(kind, key).y
-        + lines * size * theme::LINE_HEIGHT
-        + key.font_size * theme::PARAGRAPH_GAP
+    let offset = block_offset(paragraph.kind, paragraph.cut_before, key);
+    let chars_per_line = ((key.width - offset.x) / (size * 0.48)).max(1.0);
+    let lines = (paragraph.chars.len() as f32 / chars_per_line)
+        .ceil()
+        .max(1.0);
+    offset.y + lines * size * theme::LINE_HEIGHT + gap_after(paragraph, key)
 }
 
 /// Rectangles (relative to the galley) covering chars `range` of the galley, one per row.
@@ -1762,7 +1793,7 @@ pub fn elide(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Edit;
+    use crate::model::{Edit, LONGEST_PARAGRAPH};
 
     /// After any sequence of adds, removes, relabels, undos and redos, the index kept up to
     /// date change by change equals one built from scratch.
@@ -1826,5 +1857,110 @@ mod tests {
         doc.refresh_after(doc.history.last_touched().clone());
         assert_eq!(doc.changes_since(generation), None);
         assert_eq!(doc.changes_since(doc.generation), Some(Vec::new()));
+    }
+
+    /// A layout key 600 points wide at 18 points.
+    fn test_key() -> LayoutKey {
+        LayoutKey {
+            width: 600.0,
+            font_size: 18.0,
+            dark: false,
+            pixels_per_point: 1.0,
+        }
+    }
+
+    /// The pieces of a long paragraph (see `Paragraph::cut_before`) read as one paragraph: no
+    /// space above a piece that goes on from the one before, no gap after one that goes on.
+    #[test]
+    fn the_pieces_of_a_long_paragraph_are_laid_out_without_gaps_between_them() {
+        let long = crate::model::article::tests::sentences(300);
+        let article = Article::from_plain_text(&format!("Title\n\n{long}\n\nThe end."), "t");
+        let pieces: Vec<&Paragraph> = article.paragraphs[1..4].iter().collect();
+        assert!(pieces.iter().all(|p| p.kind == BlockKind::Body));
+        assert!(pieces[0].cut_after && pieces[1].cut_before && !pieces[2].cut_after);
+        let key = test_key();
+        let ctx = egui::Context::default();
+        let mut laid_out = Vec::new();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            ui.ctx().fonts_mut(|f| {
+                for p in &pieces {
+                    let (galley, height) = lay_out_paragraph(f, &article, p, key);
+                    laid_out.push((galley.size().y, height));
+                }
+            });
+        });
+        output.textures_delta.clear();
+        let above = theme::space_before(BlockKind::Body) * key.font_size;
+        let gap = theme::PARAGRAPH_GAP * key.font_size;
+        assert!(gap > 0.0);
+        assert_eq!(laid_out[0].1, above + laid_out[0].0);
+        assert_eq!(laid_out[1].1, laid_out[1].0);
+        assert_eq!(laid_out[2].1, laid_out[2].0 + gap);
+        // Code blocks have space above: not their pieces that go on.
+        let code: String = (0..800).map(|i| format!("let v{i} = f({i});\n")).collect();
+        let block = crate::model::structure::Block::plain(BlockKind::Preformatted, code.trim_end());
+        let code = Article::from_structured(
+            crate::model::structure::StructuredText {
+                meta: Metadata::default(),
+                blocks: vec![block],
+            },
+            "t",
+        );
+        assert!(theme::space_before(BlockKind::Preformatted) > 0.0);
+        assert!(code.paragraphs[1].cut_before && code.paragraphs[1].cut_after);
+        assert_eq!(block_offset(BlockKind::Preformatted, true, key).y, 0.0);
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            ui.ctx().fonts_mut(|f| {
+                let (galley, height) = lay_out_paragraph(f, &code, &code.paragraphs[1], key);
+                assert_eq!(height, galley.size().y);
+            });
+        });
+        output.textures_delta.clear();
+        for (piece, (galley, _)) in pieces.iter().zip(&laid_out) {
+            let estimate = estimate_height(piece, key);
+            assert!(
+                (estimate - galley).abs() < 0.2 * galley,
+                "estimate {estimate} for {galley}"
+            );
+        }
+    }
+
+    /// Long paragraphs fill memory long before the count of galleys does: the galleys kept hold
+    /// at most [`MAX_CACHED_BYTES`] of text, besides those of the frame under way.
+    #[test]
+    fn the_galleys_kept_hold_a_bounded_amount_of_text() {
+        let sentence = "The memo, the ministry said on Friday, was never sent to anyone. ";
+        let text = sentence.repeat(1_000_000 / sentence.len());
+        let article = Article::from_plain_text(&text, "t");
+        let doc = Document::new(
+            article,
+            crate::app::ArticleSource::File("t.txt".into()),
+            None,
+        );
+        let n = doc.article.paragraphs.len();
+        assert!(n > 200, "{n} pieces");
+        let key = test_key();
+        let ctx = egui::Context::default();
+        let mut cache = ReaderCache::default();
+        let per_frame = 20;
+        let mut most = 0;
+        for first in (0..n).step_by(per_frame) {
+            let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+                cache.prepare(ui.ctx(), &doc, key);
+                for index in first..(first + per_frame).min(n) {
+                    cache.galley(ui.ctx(), &doc, index);
+                }
+            });
+            output.textures_delta.clear();
+            let kept: usize = (cache.slots.iter())
+                .filter_map(|s| s.galley.as_ref())
+                .map(|g| g.job.text.len())
+                .sum();
+            assert_eq!(cache.cached_bytes, kept);
+            most = most.max(kept);
+        }
+        let frame = per_frame * LONGEST_PARAGRAPH;
+        assert!(most <= MAX_CACHED_BYTES + frame, "{most} bytes kept");
+        assert!(most > MAX_CACHED_BYTES / 2, "the bound was never reached");
     }
 }
