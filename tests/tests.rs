@@ -11,6 +11,7 @@ mod gui_relations;
 mod hostile;
 mod import;
 mod interchange;
+mod paragraph_props;
 mod purity;
 mod reanchor_props;
 mod relations_props;
