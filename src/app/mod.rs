@@ -2034,8 +2034,6 @@ impl eframe::App for App {
     }
 }
 
-/// The set file an open error is about, if the error says the file is damaged (rather than
-/// missing or unreadable for other reasons).
 /// The status message after deleting `a`: "Deleted an annotation of 14 characters".
 pub fn deleted_message(a: &crate::model::Annotation) -> String {
     format!(
@@ -2044,6 +2042,8 @@ pub fn deleted_message(a: &crate::model::Annotation) -> String {
     )
 }
 
+/// The set file an open error is about, if the error says the file is damaged (rather than
+/// missing or unreadable for other reasons).
 fn damaged_set(err: &OpenError) -> Option<&Path> {
     match err {
         OpenError::Set(
