@@ -265,6 +265,13 @@ pub struct ViewState {
     pub status: Option<(String, f64)>,
 }
 
+impl ViewState {
+    /// The text selected, in code points, unless the selection is empty (a caret).
+    pub fn selected_range(&self) -> Option<std::ops::Range<usize>> {
+        self.selection.filter(|s| !s.is_empty()).map(|s| s.range())
+    }
+}
+
 /// The Claimlens application.
 pub struct App {
     pub doc: Document,

@@ -350,7 +350,7 @@ pub(crate) fn prepare_next_status(
     }
     let total = doc.set.annotations.len();
     let mut next: Vec<RichText> = Vec::new();
-    if view.selection.is_some_and(|s| !s.is_empty()) {
+    if view.selected_range().is_some() {
         next.extend(
             counts
                 .iter()

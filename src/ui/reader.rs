@@ -1199,7 +1199,7 @@ fn paint(
     if flash.is_some() {
         ctx.request_repaint();
     }
-    let selection = view.selection.filter(|s| !s.is_empty()).map(|s| s.range());
+    let selection = view.selected_range();
     let selection_fill = ctx.global_style().visuals.selection.bg_fill;
     // The proposed place of a selected annotation that waits for review: outlined, so the
     // analyst sees where it would go before accepting.

@@ -90,7 +90,7 @@ fn prepare_selection_quote(
     texts: &mut KeptTexts,
     width: f32,
 ) -> bool {
-    let Some(range) = view.selection.filter(|s| !s.is_empty()).map(|s| s.range()) else {
+    let Some(range) = view.selected_range() else {
         return false;
     };
     // Not while the selection is being dragged out.
@@ -724,8 +724,7 @@ fn list_ui(
             }
         }
     });
-    let selection = view.selection.filter(|s| !s.is_empty()).map(|s| s.range());
-    if list.lay_out_ahead(ui, doc, &open, shown.0, selection, shown.1) {
+    if list.lay_out_ahead(ui, doc, &open, shown.0, view.selected_range(), shown.1) {
         ui.ctx().request_repaint();
     }
     list.texts.finish_frame(ui.ctx());
