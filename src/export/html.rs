@@ -103,9 +103,7 @@ pub fn page(input: &ExportInput<'_>) -> String {
         if paragraph.cut_before {
             // A piece of a long paragraph (see `Paragraph::cut_before`): it goes on in the same
             // element, after the white space at the cut.
-            let gap = i.checked_sub(1).map_or(0..0, |p| {
-                article.paragraphs[p].chars.end..paragraph.chars.start
-            });
+            let gap = article.paragraphs[i - 1].chars.end..paragraph.chars.start;
             out.push_str(&escape(article.slice(gap)));
             write_paragraph(&mut out, input, paragraph, &placed, &number_of);
             if !paragraph.cut_after {
@@ -420,6 +418,11 @@ mod tests {
             crate::export::paragraph_number(&article, last.chars.start),
             3,
             "the title, the long paragraph, the last"
+        );
+        assert_eq!(
+            crate::export::paragraph_number(&article, article.char_len() + 1),
+            3,
+            "past the end: the last"
         );
     }
 }

@@ -165,14 +165,10 @@ pub fn file_path(path: &std::path::Path, files: usize, file: &ExportFile) -> std
 
 /// Where an annotation sits, for people: "paragraph 3" (headline counts as paragraph 1).
 pub fn paragraph_number(article: &Article, offset: usize) -> usize {
-    // Past the last paragraph: the last one.
     match article.paragraph_at_or_after(offset) {
         Some(index) => article.source_paragraph(index) + 1,
-        None => article
-            .paragraphs
-            .len()
-            .checked_sub(1)
-            .map_or(0, |last| article.source_paragraph(last) + 1),
+        // Past the last paragraph: the last one (the number of the source's paragraphs).
+        None => article.source_paragraph(article.paragraphs.len()),
     }
 }
 

@@ -332,7 +332,8 @@ impl Article {
     /// Which paragraph of the source paragraph `index` is (or is a piece of, see
     /// [`Paragraph::cut_before`]), counting from 0: the same as `index` unless a paragraph
     /// before it was cut. Example: with pieces 1 and 2 of one long paragraph, paragraph 3 is
-    /// the source's 2.
+    /// the source's 2. For `index` past the last paragraph, the number of the source's
+    /// paragraphs.
     pub fn source_paragraph(&self, index: usize) -> usize {
         index - self.cuts.partition_point(|&cut| cut <= index)
     }

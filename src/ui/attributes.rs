@@ -7,10 +7,9 @@
 
 use egui::Ui;
 
-use crate::ui::kept_text::KeptTexts;
-
 use crate::app::{Action, Document};
 use crate::model::{Annotation, AttributeDef, AttributeKind, AttributeValue, claim_review_rating};
+use crate::ui::kept_text::KeptTexts;
 
 /// The attribute whose value maps onto a schema.org `ClaimReview` rating (the default Claim
 /// label's `verification`).

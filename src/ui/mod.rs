@@ -24,11 +24,10 @@ pub mod theme;
 
 use egui::{RichText, Ui};
 
-use crate::ui::kept_text::KeptTexts;
-
 use crate::app::{
     Action, App, Command, Document, Message, PromptPurpose, UnsavedChoice, ViewState,
 };
+use crate::ui::kept_text::KeptTexts;
 
 /// `compute(doc)`, kept in egui's memory under `key` until the set changes (for derived views
 /// the panels need every frame, like the claim tree or the list of tags).
@@ -305,25 +304,17 @@ fn counts_text(
     counts: &[(crate::model::LabelId, usize)],
     change: Option<(&crate::model::LabelId, bool)>,
 ) -> String {
+    let shift = |n: usize, more: bool| if more { n + 1 } else { n.saturating_sub(1) };
     let changed = |id, n: usize| match change {
-        Some((label, more)) if label == id => {
-            if more {
-                n + 1
-            } else {
-                n.saturating_sub(1)
-            }
-        }
+        Some((label, more)) if label == id => shift(n, more),
         _ => n,
     };
     let summary: Vec<String> = counts
         .iter()
         .map(|(id, n)| format!("{} {}", doc.set.labels.name_of(id), changed(id, *n)))
         .collect();
-    let total = match change {
-        Some((_, true)) => doc.set.annotations.len() + 1,
-        Some((_, false)) => doc.set.annotations.len().saturating_sub(1),
-        None => doc.set.annotations.len(),
-    };
+    let total = doc.set.annotations.len();
+    let total = change.map_or(total, |(_, more)| shift(total, more));
     let noun = if total == 1 {
         "annotation"
     } else {
