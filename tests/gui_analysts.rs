@@ -16,21 +16,18 @@ use claimlens::model::{
 use egui::{Key, Modifiers};
 use egui_kittest::{Harness, kittest::Queryable as _};
 
-use crate::gui::{click_menu, harness_with};
+use crate::gui::{click_menu, click_menu_item, harness_with};
 
-/// Runs frames until the other set being read (on a worker thread) has arrived.
 /// File ▸ Open another analyst's set…, then frames until the set is read. Not `Harness::run`
 /// after the click: the spinner shown while the set is read in the background asks for frames
 /// until it is done, which on a busy machine takes more frames than `run` allows.
 fn start_reading_another_set(h: &mut Harness<'static, App>) {
-    h.get_by_label("File").click();
-    h.run();
-    h.get_by_label_contains("Open another analyst's set…")
-        .click();
+    click_menu_item(h, "File", "Open another analyst's set…");
     h.step();
     wait_for_other(h);
 }
 
+/// Runs frames until the other set being read (on a worker thread) has arrived.
 fn wait_for_other(h: &mut Harness<'static, App>) {
     for _ in 0..1000 {
         h.step();
